@@ -1,0 +1,53 @@
+// nabla::Error and the one check macro every module uses.
+//
+//   NABLA_CHECK(a.dim() == 2, "matmul: expected a 2-D tensor, got shape ", a.shape());
+//
+// The message pieces are streamed with operator<<, so shapes, dtypes and numbers print as
+// themselves. The thrown Error records the file and line of the check.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace nabla {
+
+class Error : public std::runtime_error {
+ public:
+  Error(const std::string& message, const char* file, int line);
+  const std::string& message() const { return message_; }  // without the location
+  const char* file() const { return file_; }
+  int line() const { return line_; }
+
+ private:
+  std::string message_;
+  const char* file_;
+  int line_;
+};
+
+// Shapes (std::vector<int64_t>) print as [2, 3]; declared here so the checks below find it.
+std::ostream& operator<<(std::ostream& out, const std::vector<int64_t>& shape);
+
+namespace detail {
+template <class... Args>
+std::string concat(const Args&... args) {
+  std::ostringstream out;
+  (out << ... << args);
+  return out.str();
+}
+[[noreturn]] void throw_error(const std::string& message, const char* file, int line);
+}  // namespace detail
+
+}  // namespace nabla
+
+#define NABLA_CHECK(cond, ...)                                                          \
+  do {                                                                                  \
+    if (!(cond)) [[unlikely]]                                                           \
+      ::nabla::detail::throw_error(::nabla::detail::concat(__VA_ARGS__), __FILE__, __LINE__); \
+  } while (0)
+
+#define NABLA_FAIL(...) \
+  ::nabla::detail::throw_error(::nabla::detail::concat(__VA_ARGS__), __FILE__, __LINE__)

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian packages nabla builds and tests with (DESIGN.md, Dependencies), quietly
+# and only when missing, so every Makefile target can call it first.
+#   scripts/install-deps.sh          build + test dependencies
+#   scripts/install-deps.sh bench    + PyTorch 1.13 (python3-torch), the benchmark peer
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build make pkg-config
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libopenblas-openmp-dev
+  libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev zlib1g-dev
+  dataset-fashion-mnist
+)
+if [ "${1:-}" = "bench" ]; then packages+=(python3-torch python3-numpy); fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "install-deps: need root or sudo to install ${missing[*]}" >&2; exit 1; }
+  sudo="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt_install() { $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }
+# A fresh machine may have no package lists yet: update once and retry.
+if ! apt_install; then
+  $sudo apt-get update -qq >/dev/null
+  apt_install
+fi

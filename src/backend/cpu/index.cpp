@@ -1,0 +1,69 @@
+// Indexing kernels along one dim, and the scatter-adds that are their backward:
+//   index_select  out[.., j, ..] = in[.., index[j], ..]
+//   index_add     out[.., index[j], ..] += in[.., j, ..]
+//   gather        out[p] = in[p with p[dim] = index[p]]
+//   scatter_add   out[p with p[dim] = index[p]] += in[p]
+// Work splits over positions off `dim`, which never collide, and runs along `dim` in order,
+// so the adds are deterministic.
+#include "backend/cpu/cpu_backend.hpp"
+#include "backend/cpu/loops.hpp"
+
+namespace nabla::cpu {
+
+namespace {
+// Shape and strides with `dim` removed.
+std::pair<Shape, Strides> without_dim(const Shape& shape, const Strides& strides, int64_t dim) {
+  Shape s;
+  Strides t;
+  for (int64_t d = 0; d < static_cast<int64_t>(shape.size()); ++d)
+    if (d != dim) { s.push_back(shape[d]); t.push_back(strides[d]); }
+  return {s, t};
+}
+
+void check_indices(const View& index, int64_t limit, const char* op, int64_t dim) {
+  const int64_t* idx = index.ptr<int64_t>();
+  for (int64_t off : offsets_of(index.shape, index.strides))
+    NABLA_CHECK(idx[off] >= 0 && idx[off] < limit, op, ": index ", idx[off],
+                " is out of range for dim ", dim, " of size ", limit);
+}
+}  // namespace
+
+void CpuBackend::index(OpId op, const View& out, const View& in, int64_t dim, const View& index) {
+  const bool selecting = op == OpId::index_select || op == OpId::index_add;
+  const bool scattering = op == OpId::index_add || op == OpId::scatter_add;
+  // The tensor indexed along `dim` is `in` when reading, `out` when scattering.
+  const View& indexed = scattering ? out : in;
+  const View& walked = scattering ? in : out;  // iterated position by position
+  check_indices(index, indexed.shape[dim], op_name(op), dim);
+
+  const auto [line_shape, walked_strides] = without_dim(walked.shape, walked.strides, dim);
+  const auto indexed_strides = without_dim(indexed.shape, indexed.strides, dim).second;
+  const Strides index_strides = selecting ? Strides(line_shape.size(), 0)
+                                          : without_dim(index.shape, index.strides, dim).second;
+  const std::vector<int64_t> walked_off = offsets_of(line_shape, walked_strides);
+  const std::vector<int64_t> indexed_off = offsets_of(line_shape, indexed_strides);
+  const std::vector<int64_t> index_off = offsets_of(line_shape, index_strides);
+  const int64_t length = walked.shape[dim];
+  const int64_t walked_step = walked.strides[dim], indexed_step = indexed.strides[dim];
+  const int64_t index_step = selecting ? index.strides[0] : index.strides[dim];
+  const int64_t* idx = index.ptr<int64_t>();
+
+  visit_floating(out.dtype, op_name(op), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    T* w = (scattering ? in : out).template ptr<T>();
+    T* x = (scattering ? out : in).template ptr<T>();
+    const auto lines = static_cast<int64_t>(walked_off.size());
+    parallel_for(lines, std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(length, 1)),
+                 [&](int64_t begin, int64_t end) {
+      for (int64_t l = begin; l < end; ++l)
+        for (int64_t j = 0; j < length; ++j) {
+          T& walked_elem = w[walked_off[l] + j * walked_step];
+          T& indexed_elem = x[indexed_off[l] + idx[index_off[l] + j * index_step] * indexed_step];
+          if (scattering) indexed_elem += walked_elem;
+          else walked_elem = indexed_elem;
+        }
+    });
+  });
+}
+
+}  // namespace nabla::cpu

@@ -1,0 +1,188 @@
+// Tensor's accessors and the small members that forward to ops.
+#include "nabla/tensor.hpp"
+
+#include "backend/backend.hpp"
+#include "core/tensor_impl.hpp"
+#include "nabla/ops.hpp"
+
+namespace nabla {
+
+namespace {
+const TensorImpl& checked(const std::shared_ptr<TensorImpl>& impl) {
+  NABLA_CHECK(impl != nullptr, "use of an undefined Tensor (default-constructed, or a gradient "
+              "that was never computed)");
+  return *impl;
+}
+}  // namespace
+
+Tensor::Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
+
+const Shape& Tensor::shape() const { return checked(impl_).shape; }
+const Strides& Tensor::strides() const { return checked(impl_).strides; }
+int64_t Tensor::dim() const { return static_cast<int64_t>(shape().size()); }
+int64_t Tensor::size(int64_t d) const { return shape()[wrap_dim(d, dim(), "Tensor::size")]; }
+int64_t Tensor::stride(int64_t d) const { return strides()[wrap_dim(d, dim(), "Tensor::stride")]; }
+int64_t Tensor::offset() const { return checked(impl_).offset; }
+int64_t Tensor::numel() const { return shape_numel(shape()); }
+DType Tensor::dtype() const { return checked(impl_).dtype; }
+Device Tensor::device() const { return checked(impl_).storage->device; }
+void* Tensor::data_ptr() const { return checked(impl_).data_bytes(); }
+uint64_t Tensor::version() const { return checked(impl_).storage->version.load(); }
+
+bool Tensor::is_contiguous() const {
+  int64_t expected = 1;
+  for (size_t i = shape().size(); i-- > 0;) {
+    if (shape()[i] == 1) continue;
+    if (strides()[i] != expected) return false;
+    expected *= shape()[i];
+  }
+  return true;
+}
+
+double Tensor::item() const {
+  NABLA_CHECK(numel() == 1, "item(): tensor of shape ", shape(),
+              " has ", numel(), " elements; item() needs exactly one");
+  return to_vector<double>()[0];
+}
+
+template <class T>
+std::vector<T> Tensor::to_vector() const {
+  Tensor host = to(Device::CPU).to(dtype_of<T>::value).contiguous();
+  const T* begin = host.data<T>();
+  return std::vector<T>(begin, begin + host.numel());
+}
+template std::vector<float> Tensor::to_vector<float>() const;
+template std::vector<double> Tensor::to_vector<double>() const;
+template std::vector<int64_t> Tensor::to_vector<int64_t>() const;
+template std::vector<bool> Tensor::to_vector<bool>() const;
+
+// --- autograd ---------------------------------------------------------------------------
+bool Tensor::requires_grad() const { return checked(impl_).requires_grad; }
+
+Tensor& Tensor::requires_grad_(bool on) {
+  NABLA_CHECK(is_leaf(), "requires_grad_(): only a leaf tensor can change requires_grad; this "
+              "one is the output of '", grad_fn()->name(), "' (use detach() first)");
+  NABLA_CHECK(!on || is_floating(dtype()), "requires_grad_(): only floating tensors can require "
+              "grad, this one is ", dtype());
+  impl_->requires_grad = on;
+  return *this;
+}
+
+bool Tensor::is_leaf() const { return checked(impl_).grad_fn == nullptr; }
+
+Tensor Tensor::grad() const {
+  const auto& g = checked(impl_).grad;
+  return g ? Tensor(g) : Tensor();
+}
+
+void Tensor::set_grad(const Tensor& grad) const {
+  checked(impl_);
+  if (grad.defined())
+    NABLA_CHECK(grad.shape() == shape(), "set_grad: gradient of shape ", grad.shape(),
+                " for a tensor of shape ", shape());
+  impl_->grad = grad.impl_ptr();
+}
+
+const std::shared_ptr<autograd::Node>& Tensor::grad_fn() const { return checked(impl_).grad_fn; }
+
+void Tensor::backward(const Tensor& grad, bool retain_graph) const {
+  autograd::backward(*this, grad, retain_graph);
+}
+
+Tensor Tensor::detach() const { return make_view(*this, shape(), strides(), offset()); }
+
+// --- conversions ----------------------------------------------------------------------------
+Tensor Tensor::to(DType target) const {
+  if (target == dtype()) return *this;
+  Tensor out = make_tensor(shape(), target, device());
+  dispatch(OpId::copy, device(), target).copy(view_of(out), view_of(*this));
+  // A differentiable cast between floating types, as torch's .to(dtype).
+  if (is_floating(target) && is_floating(dtype())) {
+    const DType source = dtype();
+    autograd::record("to", {*this}, out, [source](const Tensor& g, const autograd::GradMask&) {
+      return autograd::Grads{g.to(source)};
+    });
+  }
+  return out;
+}
+
+Tensor Tensor::to(Device target) const {
+  if (target == device()) return *this;
+  NABLA_FAIL("to(", target, "): copies between devices arrive with the ",
+             device_kind_name(target.kind), " backend; this build has only the cpu");
+}
+
+Tensor Tensor::contiguous() const { return is_contiguous() ? *this : clone(); }
+
+Tensor Tensor::clone() const {
+  Tensor out = make_tensor(shape(), dtype(), device());
+  dispatch(OpId::copy, device(), dtype()).copy(view_of(out), view_of(*this));
+  autograd::record("clone", {*this}, out, [](const Tensor& g, const autograd::GradMask&) {
+    return autograd::Grads{g};
+  });
+  return out;
+}
+
+// --- members forwarding to ops --------------------------------------------------------------
+Tensor Tensor::view(const Shape& s) const { return nabla::view(*this, s); }
+Tensor Tensor::reshape(const Shape& s) const { return nabla::reshape(*this, s); }
+Tensor Tensor::transpose(int64_t d0, int64_t d1) const { return nabla::transpose(*this, d0, d1); }
+Tensor Tensor::t() const {
+  NABLA_CHECK(dim() == 2, "t(): expects a 2-D tensor, got shape ", shape(),
+              "; use transpose(dim0, dim1)");
+  return nabla::transpose(*this, 0, 1);
+}
+Tensor Tensor::permute(const Dims& dims) const { return nabla::permute(*this, dims); }
+Tensor Tensor::slice(int64_t d, int64_t start, int64_t end, int64_t step) const {
+  return nabla::slice(*this, d, start, end, step);
+}
+Tensor Tensor::narrow(int64_t d, int64_t start, int64_t length) const {
+  return nabla::narrow(*this, d, start, length);
+}
+Tensor Tensor::expand(const Shape& s) const { return nabla::expand(*this, s); }
+Tensor Tensor::squeeze(int64_t d) const { return nabla::squeeze(*this, d); }
+Tensor Tensor::unsqueeze(int64_t d) const { return nabla::unsqueeze(*this, d); }
+Tensor Tensor::flatten(int64_t start, int64_t end) const { return nabla::flatten(*this, start, end); }
+Tensor Tensor::sum() const { return nabla::sum(*this); }
+Tensor Tensor::mean() const { return nabla::mean(*this); }
+
+// --- in-place -------------------------------------------------------------------------------
+Tensor& Tensor::fill_(double value) {
+  check_inplace_allowed(*this, "fill_");
+  dispatch(OpId::fill, device(), dtype()).fill(view_of(*this), value);
+  bump_version(*this);
+  return *this;
+}
+
+Tensor& Tensor::zero_() { return fill_(0.0); }
+
+Tensor& Tensor::copy_(const Tensor& src) {
+  check_inplace_allowed(*this, "copy_");
+  Tensor source = src.expand(shape());
+  dispatch(OpId::copy, device(), dtype()).copy(view_of(*this), view_of(source));
+  bump_version(*this);
+  return *this;
+}
+
+Tensor& Tensor::add_(const Tensor& other, double alpha) {
+  check_inplace_allowed(*this, "add_");
+  NABLA_CHECK(broadcast_shapes(shape(), other.shape(), "add_") == shape(), "add_: ",
+              other.shape(), " does not broadcast to the in-place target's shape ", shape());
+  Tensor addend = other.dtype() == dtype() ? other : other.to(dtype());
+  if (alpha != 1.0) addend = addend * alpha;
+  dispatch(OpId::add, device(), dtype())
+      .binary(OpId::add, view_of(*this), view_of(*this), view_of(addend.expand(shape())));
+  bump_version(*this);
+  return *this;
+}
+
+Tensor& Tensor::mul_(double factor) {
+  check_inplace_allowed(*this, "mul_");
+  Tensor scale = full({}, factor, {.dtype = dtype(), .device = device()});
+  dispatch(OpId::mul, device(), dtype())
+      .binary(OpId::mul, view_of(*this), view_of(*this), view_of(scale.expand(shape())));
+  bump_version(*this);
+  return *this;
+}
+
+}  // namespace nabla
