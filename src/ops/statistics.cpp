@@ -22,7 +22,7 @@ Tensor var(const Tensor& x, const Dims& dims, int64_t correction, bool keepdim) 
   return sum(centred * centred, Dims(d), keepdim) / denominator;
 }
 
-Tensor std(const Tensor& x, const Dims& dims, int64_t correction, bool keepdim) {
+Tensor std_dev(const Tensor& x, const Dims& dims, int64_t correction, bool keepdim) {
   return sqrt(var(x, dims, correction, keepdim));
 }
 

@@ -1,0 +1,42 @@
+#include "support/reference.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace nabla::testing::reference {
+
+std::vector<double> matmul(const std::vector<double>& a, const std::vector<double>& b,
+                           int64_t m, int64_t k, int64_t n) {
+  std::vector<double> c(m * n, 0.0);
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      for (int64_t p = 0; p < k; ++p) c[i * n + j] += a[i * k + p] * b[p * n + j];
+  return c;
+}
+
+std::vector<double> sum_dim(const std::vector<double>& x, const std::vector<int64_t>& shape,
+                            int64_t dim) {
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < dim; ++d) outer *= shape[d];
+  for (size_t d = dim + 1; d < shape.size(); ++d) inner *= shape[d];
+  const int64_t n = shape[dim];
+  std::vector<double> out(outer * inner, 0.0);
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t j = 0; j < n; ++j)
+      for (int64_t i = 0; i < inner; ++i) out[o * inner + i] += x[(o * n + j) * inner + i];
+  return out;
+}
+
+std::vector<double> softmax_rows(const std::vector<double>& x, int64_t rows, int64_t cols) {
+  std::vector<double> y(x.size());
+  for (int64_t r = 0; r < rows; ++r) {
+    const double* row = x.data() + r * cols;
+    const double max = *std::max_element(row, row + cols);
+    double total = 0.0;
+    for (int64_t c = 0; c < cols; ++c) total += std::exp(row[c] - max);
+    for (int64_t c = 0; c < cols; ++c) y[r * cols + c] = std::exp(row[c] - max) / total;
+  }
+  return y;
+}
+
+}  // namespace nabla::testing::reference
