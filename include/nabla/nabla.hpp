@@ -11,3 +11,7 @@
 #include "nabla/random.hpp"
 #include "nabla/shape.hpp"
 #include "nabla/tensor.hpp"
+#include "nabla/nn/container.hpp"
+#include "nabla/nn/init.hpp"
+#include "nabla/nn/linear.hpp"
+#include "nabla/nn/module.hpp"

@@ -73,7 +73,7 @@ class Tensor {
 
   // Autograd.
   bool requires_grad() const;
-  Tensor& requires_grad_(bool on = true);  // leaves only
+  const Tensor& requires_grad_(bool on = true) const;  // leaves only
   bool is_leaf() const;
   Tensor grad() const;                     // undefined until a backward reaches this leaf
   void set_grad(const Tensor& grad) const; // optimizers and zero_grad use it; undefined clears
@@ -105,12 +105,13 @@ class Tensor {
   Tensor mean() const;
 
   // In-place updates. They bump version() and refuse tensors that take part in autograd
-  // (use the out-of-place op, or wrap parameter updates in a NoGradGuard).
-  Tensor& fill_(double value);
-  Tensor& zero_();
-  Tensor& copy_(const Tensor& src);  // broadcasts src to this shape, converts dtype
-  Tensor& add_(const Tensor& other, double alpha = 1.0);  // this += alpha * other
-  Tensor& mul_(double factor);
+  // (use the out-of-place op, or wrap parameter updates in a NoGradGuard). Const, as in
+  // PyTorch's C++ API: they change the data, not the handle.
+  const Tensor& fill_(double value) const;
+  const Tensor& zero_() const;
+  const Tensor& copy_(const Tensor& src) const;  // broadcasts src to this shape, converts dtype
+  const Tensor& add_(const Tensor& other, double alpha = 1.0) const;  // this += alpha * other
+  const Tensor& mul_(double factor) const;
 
  private:
   std::shared_ptr<TensorImpl> impl_;

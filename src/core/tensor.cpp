@@ -59,7 +59,7 @@ template std::vector<bool> Tensor::to_vector<bool>() const;
 // --- autograd ---------------------------------------------------------------------------
 bool Tensor::requires_grad() const { return checked(impl_).requires_grad; }
 
-Tensor& Tensor::requires_grad_(bool on) {
+const Tensor& Tensor::requires_grad_(bool on) const {
   NABLA_CHECK(is_leaf(), "requires_grad_(): only a leaf tensor can change requires_grad; this "
               "one is the output of '", grad_fn()->name(), "' (use detach() first)");
   NABLA_CHECK(!on || is_floating(dtype()), "requires_grad_(): only floating tensors can require "
@@ -147,16 +147,16 @@ Tensor Tensor::sum() const { return nabla::sum(*this); }
 Tensor Tensor::mean() const { return nabla::mean(*this); }
 
 // --- in-place -------------------------------------------------------------------------------
-Tensor& Tensor::fill_(double value) {
+const Tensor& Tensor::fill_(double value) const {
   check_inplace_allowed(*this, "fill_");
   dispatch(OpId::fill, device(), dtype()).fill(view_of(*this), value);
   bump_version(*this);
   return *this;
 }
 
-Tensor& Tensor::zero_() { return fill_(0.0); }
+const Tensor& Tensor::zero_() const { return fill_(0.0); }
 
-Tensor& Tensor::copy_(const Tensor& src) {
+const Tensor& Tensor::copy_(const Tensor& src) const {
   check_inplace_allowed(*this, "copy_");
   Tensor source = src.expand(shape());
   dispatch(OpId::copy, device(), dtype()).copy(view_of(*this), view_of(source));
@@ -164,7 +164,7 @@ Tensor& Tensor::copy_(const Tensor& src) {
   return *this;
 }
 
-Tensor& Tensor::add_(const Tensor& other, double alpha) {
+const Tensor& Tensor::add_(const Tensor& other, double alpha) const {
   check_inplace_allowed(*this, "add_");
   NABLA_CHECK(broadcast_shapes(shape(), other.shape(), "add_") == shape(), "add_: ",
               other.shape(), " does not broadcast to the in-place target's shape ", shape());
@@ -176,7 +176,7 @@ Tensor& Tensor::add_(const Tensor& other, double alpha) {
   return *this;
 }
 
-Tensor& Tensor::mul_(double factor) {
+const Tensor& Tensor::mul_(double factor) const {
   check_inplace_allowed(*this, "mul_");
   Tensor scale = full({}, factor, {.dtype = dtype(), .device = device()});
   dispatch(OpId::mul, device(), dtype())

@@ -1,0 +1,79 @@
+#include "nabla/nn/init.hpp"
+
+#include <cmath>
+
+#include "nabla/autograd.hpp"
+#include "nabla/ops.hpp"
+
+namespace nabla::nn::init {
+
+double calculate_gain(const std::string& nonlinearity, double param) {
+  if (nonlinearity == "linear" || nonlinearity == "sigmoid" || nonlinearity.starts_with("conv"))
+    return 1.0;
+  if (nonlinearity == "tanh") return 5.0 / 3.0;
+  if (nonlinearity == "relu") return std::sqrt(2.0);
+  if (nonlinearity == "leaky_relu") return std::sqrt(2.0 / (1.0 + param * param));
+  if (nonlinearity == "selu") return 3.0 / 4.0;
+  NABLA_FAIL("calculate_gain: unknown nonlinearity '", nonlinearity,
+             "'; use linear, conv1d/2d/3d, sigmoid, tanh, relu, leaky_relu or selu");
+}
+
+std::pair<int64_t, int64_t> fan_in_and_fan_out(const Tensor& weight) {
+  NABLA_CHECK(weight.dim() >= 2, "fan_in_and_fan_out: needs a weight with at least 2 dims, got ",
+              weight.shape());
+  int64_t receptive = 1;
+  for (int64_t d = 2; d < weight.dim(); ++d) receptive *= weight.size(d);
+  return {weight.size(1) * receptive, weight.size(0) * receptive};
+}
+
+namespace {
+// Writes `values` into t without recording history (t is usually a parameter).
+void assign(const Tensor& t, const Tensor& values) {
+  autograd::NoGradGuard no_grad;
+  t.copy_(values);
+}
+
+double fan(const Tensor& t, FanMode mode) {
+  const auto [fan_in, fan_out] = fan_in_and_fan_out(t);
+  return static_cast<double>(mode == FanMode::fan_in ? fan_in : fan_out);
+}
+}  // namespace
+
+void zeros_(const Tensor& t) { constant_(t, 0.0); }
+void ones_(const Tensor& t) { constant_(t, 1.0); }
+void constant_(const Tensor& t, double value) {
+  autograd::NoGradGuard no_grad;
+  t.fill_(value);
+}
+
+void uniform_(const Tensor& t, double a, double b) {
+  NABLA_CHECK(a <= b, "uniform_: a (", a, ") must not exceed b (", b, ")");
+  assign(t, rand(t.shape(), {.dtype = t.dtype(), .device = t.device()}) * (b - a) + a);
+}
+
+void normal_(const Tensor& t, double mean, double std) {
+  NABLA_CHECK(std >= 0, "normal_: std must be >= 0, got ", std);
+  assign(t, randn(t.shape(), {.dtype = t.dtype(), .device = t.device()}) * std + mean);
+}
+
+void xavier_uniform_(const Tensor& t, double gain) {
+  const auto [fan_in, fan_out] = fan_in_and_fan_out(t);
+  const double a = gain * std::sqrt(6.0 / static_cast<double>(fan_in + fan_out));
+  uniform_(t, -a, a);
+}
+
+void xavier_normal_(const Tensor& t, double gain) {
+  const auto [fan_in, fan_out] = fan_in_and_fan_out(t);
+  normal_(t, 0.0, gain * std::sqrt(2.0 / static_cast<double>(fan_in + fan_out)));
+}
+
+void kaiming_uniform_(const Tensor& t, double a, FanMode mode, const std::string& nonlinearity) {
+  const double bound = calculate_gain(nonlinearity, a) * std::sqrt(3.0 / fan(t, mode));
+  uniform_(t, -bound, bound);
+}
+
+void kaiming_normal_(const Tensor& t, double a, FanMode mode, const std::string& nonlinearity) {
+  normal_(t, 0.0, calculate_gain(nonlinearity, a) / std::sqrt(fan(t, mode)));
+}
+
+}  // namespace nabla::nn::init

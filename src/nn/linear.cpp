@@ -1,0 +1,52 @@
+#include "nabla/nn/linear.hpp"
+
+#include <cmath>
+
+#include "nabla/nn/init.hpp"
+#include "nabla/ops.hpp"
+
+namespace nabla::nn {
+
+Linear::Linear(const LinearOptions& options) : Module("Linear"), options_(options) {
+  NABLA_CHECK(options.in_features > 0 && options.out_features > 0, "Linear: in_features (",
+              options.in_features, ") and out_features (", options.out_features,
+              ") must be positive");
+  weight = register_parameter(
+      "weight", empty({options.out_features, options.in_features}, {.dtype = options.dtype}));
+  if (options.bias)
+    bias = register_parameter("bias", empty({options.out_features}, {.dtype = options.dtype}));
+  reset_parameters();
+}
+
+void Linear::reset_parameters() {
+  init::kaiming_uniform_(weight, std::sqrt(5.0));
+  if (bias.defined()) {
+    const double bound = 1.0 / std::sqrt(static_cast<double>(options_.in_features));
+    init::uniform_(bias, -bound, bound);
+  }
+}
+
+Tensor Linear::forward(const Tensor& x) {
+  NABLA_CHECK(x.dim() >= 1 && x.size(-1) == options_.in_features, "Linear: input of shape ",
+              x.shape(), " has last dim ", x.dim() ? x.size(-1) : 0, ", expected in_features = ",
+              options_.in_features);
+  Tensor y = matmul(x, weight.t());  // the transpose is a BLAS flag, not a copy
+  return bias.defined() ? y + bias : y;
+}
+
+std::string Linear::extra_repr() const {
+  return "in_features=" + std::to_string(options_.in_features) +
+         ", out_features=" + std::to_string(options_.out_features) +
+         ", bias=" + (options_.bias ? "true" : "false");
+}
+
+Flatten::Flatten(int64_t start_dim, int64_t end_dim)
+    : Module("Flatten"), start_dim_(start_dim), end_dim_(end_dim) {}
+
+Tensor Flatten::forward(const Tensor& x) { return flatten(x, start_dim_, end_dim_); }
+
+std::string Flatten::extra_repr() const {
+  return "start_dim=" + std::to_string(start_dim_) + ", end_dim=" + std::to_string(end_dim_);
+}
+
+}  // namespace nabla::nn

@@ -1,0 +1,150 @@
+#include "nabla/nn/module.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "nabla/autograd.hpp"
+
+namespace nabla::nn {
+
+Module::Module(std::string type_name) : type_name_(std::move(type_name)) {}
+
+void Module::check_new_name(const std::string& name) const {
+  NABLA_CHECK(!name.empty() && name.find('.') == std::string::npos, type_name_,
+              ": invalid name '", name, "'; names are non-empty and have no '.'");
+  auto taken = [&](const auto& list) {
+    return std::any_of(list.begin(), list.end(), [&](const auto& p) { return p.first == name; });
+  };
+  NABLA_CHECK(!taken(parameters_) && !taken(buffers_) && !taken(children_), type_name_,
+              ": the name '", name, "' is already registered");
+}
+
+Tensor Module::register_parameter(const std::string& name, Tensor value, bool requires_grad) {
+  check_new_name(name);
+  NABLA_CHECK(value.defined() && is_floating(value.dtype()), type_name_, ": parameter '", name,
+              "' must be a defined floating tensor");
+  Tensor leaf = value.is_leaf() ? value : value.detach();
+  leaf.requires_grad_(requires_grad);
+  parameters_.emplace_back(name, leaf);
+  return leaf;
+}
+
+Tensor Module::register_buffer(const std::string& name, Tensor value) {
+  check_new_name(name);
+  NABLA_CHECK(value.defined(), type_name_, ": buffer '", name, "' must be a defined tensor");
+  buffers_.emplace_back(name, value.detach());
+  return buffers_.back().second;
+}
+
+void Module::add_child(const std::string& name, std::shared_ptr<Module> module) {
+  check_new_name(name);
+  NABLA_CHECK(module != nullptr, type_name_, ": child module '", name, "' is null");
+  children_.emplace_back(name, std::move(module));
+}
+
+void Module::collect(const std::string& prefix, bool recurse, bool buffers,
+                     NamedTensors& out) const {
+  for (const auto& [name, t] : buffers ? buffers_ : parameters_) out.emplace_back(prefix + name, t);
+  if (!recurse) return;
+  for (const auto& [name, child] : children_) child->collect(prefix + name + ".", true, buffers, out);
+}
+
+NamedTensors Module::named_parameters(bool recurse) const {
+  NamedTensors out;
+  collect("", recurse, false, out);
+  return out;
+}
+
+std::vector<Tensor> Module::parameters(bool recurse) const {
+  std::vector<Tensor> out;
+  for (auto& [name, t] : named_parameters(recurse)) out.push_back(t);
+  return out;
+}
+
+NamedTensors Module::named_buffers(bool recurse) const {
+  NamedTensors out;
+  collect("", recurse, true, out);
+  return out;
+}
+
+std::vector<std::pair<std::string, std::shared_ptr<Module>>> Module::named_children() const {
+  return children_;
+}
+
+int64_t Module::parameter_count(bool trainable_only) const {
+  int64_t count = 0;
+  for (const auto& [name, t] : named_parameters())
+    if (!trainable_only || t.requires_grad()) count += t.numel();
+  return count;
+}
+
+void Module::train(bool on) {
+  training_ = on;
+  for (auto& [name, child] : children_) child->train(on);
+}
+
+StateDict Module::state_dict() const {
+  StateDict out = named_parameters();
+  for (auto& entry : named_buffers()) out.push_back(entry);
+  return out;
+}
+
+void Module::load_state_dict(const StateDict& state, bool strict) {
+  std::map<std::string, Tensor> given(state.begin(), state.end());
+  std::vector<std::string> missing, mismatched;
+  StateDict own = state_dict();
+  for (const auto& [name, target] : own) {
+    auto it = given.find(name);
+    if (it == given.end()) { missing.push_back(name); continue; }
+    if (it->second.shape() != target.shape()) {
+      mismatched.push_back(detail::concat(name, " (checkpoint ", it->second.shape(), ", model ",
+                                          target.shape(), ")"));
+    }
+  }
+  std::vector<std::string> unexpected;
+  for (const auto& [name, t] : state)
+    if (std::none_of(own.begin(), own.end(), [&](const auto& p) { return p.first == name; }))
+      unexpected.push_back(name);
+  auto join = [](const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+    return s.empty() ? std::string("none") : s;
+  };
+  const bool key_problem = strict && (!missing.empty() || !unexpected.empty());
+  NABLA_CHECK(!key_problem && mismatched.empty(), "load_state_dict into ", type_name_,
+              ": missing keys: ", join(missing), "; unexpected keys: ", join(unexpected),
+              "; mis-shaped keys: ", join(mismatched),
+              " (strict=false tolerates missing and unexpected keys, never mis-shaped ones)");
+  autograd::NoGradGuard no_grad;  // nothing is written unless every key checked out
+  for (auto& [name, target] : own)
+    if (auto it = given.find(name); it != given.end()) target.copy_(it->second);
+}
+
+void Module::zero_grad() {
+  for (auto& [name, t] : named_parameters()) t.set_grad({});
+}
+
+void Module::set_requires_grad(bool on) {
+  for (auto& [name, t] : named_parameters()) t.requires_grad_(on);
+}
+
+void Module::print(std::ostream& out, int indent) const {
+  out << type_name_ << '(' << extra_repr();
+  if (!children_.empty()) {
+    out << '\n';
+    for (const auto& [name, child] : children_) {
+      out << std::string(indent + 2, ' ') << '(' << name << "): ";
+      child->print(out, indent + 2);
+      out << '\n';
+    }
+    out << std::string(indent, ' ');
+  }
+  out << ')';
+}
+
+std::ostream& operator<<(std::ostream& out, const Module& module) {
+  module.print(out);
+  return out;
+}
+
+}  // namespace nabla::nn
