@@ -22,11 +22,25 @@ Strides contiguous_strides(const Shape& shape) {
   return strides;
 }
 
-int64_t wrap_dim(int64_t dim, int64_t ndim, const char* op) {
+namespace {
+// `describe` names the tensor in the error (its shape where the caller has one, else its rank);
+// it is called only on failure, so the common path builds no string.
+template <class Describe>
+int64_t wrap_dim_of(int64_t dim, int64_t ndim, const char* op, const Describe& describe) {
   const int64_t rank = std::max<int64_t>(ndim, 1);  // a 0-d tensor accepts dim 0 and -1
-  NABLA_CHECK(dim >= -rank && dim < rank, op, ": dim ", dim, " is out of range for a tensor with ",
-              ndim, " dims (valid: ", -rank, " to ", rank - 1, ")");
+  NABLA_CHECK(dim >= -rank && dim < rank, op, ": dim ", dim, " is out of range for a tensor ",
+              describe(), " (valid: ", -rank, " to ", rank - 1, ")");
   return dim < 0 ? dim + rank : dim;
+}
+}  // namespace
+
+int64_t wrap_dim(int64_t dim, int64_t ndim, const char* op) {
+  return wrap_dim_of(dim, ndim, op, [&] { return detail::concat("with ", ndim, " dims"); });
+}
+
+int64_t wrap_dim(int64_t dim, const Shape& shape, const char* op) {
+  return wrap_dim_of(dim, static_cast<int64_t>(shape.size()), op,
+                     [&] { return detail::concat("of shape ", shape); });
 }
 
 Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {

@@ -8,7 +8,7 @@ namespace nabla {
 using namespace ops;
 
 Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
-  const int64_t d = wrap_dim(dim, x.dim(), "index_select");
+  const int64_t d = wrap_dim(dim, x.shape(), "index_select");
   NABLA_CHECK(index.dtype() == DType::i64 && index.dim() <= 1, "index_select: index must be a "
               "1-D int64 tensor, got ", index.dtype(), " of shape ", index.shape());
   const Tensor flat_index = index.reshape({-1});
@@ -29,7 +29,7 @@ Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
 }
 
 Tensor gather(const Tensor& x, int64_t dim, const Tensor& index) {
-  const int64_t d = wrap_dim(dim, x.dim(), "gather");
+  const int64_t d = wrap_dim(dim, x.shape(), "gather");
   NABLA_CHECK(index.dtype() == DType::i64, "gather: index must be int64, got ", index.dtype());
   NABLA_CHECK(index.dim() == x.dim(), "gather: index of shape ", index.shape(),
               " needs as many dims as the input's ", x.shape());

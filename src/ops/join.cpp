@@ -11,7 +11,7 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
   NABLA_CHECK(!tensors.empty(), "cat: needs at least one tensor");
   const Tensor& first = tensors.front();
   NABLA_CHECK(first.dim() > 0, "cat: zero-dimensional tensors cannot be concatenated; use stack");
-  const int64_t d = wrap_dim(dim, first.dim(), "cat");
+  const int64_t d = wrap_dim(dim, first.shape(), "cat");
   Shape shape = first.shape();
   shape[d] = 0;
   DType dtype = first.dtype();

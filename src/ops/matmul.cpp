@@ -4,6 +4,8 @@
 // forward nor the backward copies an operand that already has a BLAS layout.
 // 1-D operands are promoted as torch does (a row vector on the left, a column on the right) and
 // the added dim is removed from the result.
+#include <algorithm>
+
 #include "ops/op_helpers.hpp"
 
 namespace nabla {
@@ -24,6 +26,10 @@ Tensor matmul_nd(const Tensor& a, const Tensor& b) {
   NABLA_CHECK(b.size(-2) == k, "matmul: shapes ", a.shape(), " and ", b.shape(),
               " cannot be multiplied (", k, " columns vs ", b.size(-2), " rows)");
   NABLA_CHECK(a.device() == b.device(), "matmul: operands on ", a.device(), " and ", b.device());
+  for (int64_t i = 3; i <= std::min(a.dim(), b.dim()); ++i)
+    NABLA_CHECK(a.size(-i) == b.size(-i) || a.size(-i) == 1 || b.size(-i) == 1, "matmul: shapes ",
+                a.shape(), " and ", b.shape(), " have batch dims that do not broadcast (",
+                a.size(-i), " vs ", b.size(-i), ")");
   const DType dtype = promote(a, b);
   const Shape batch = broadcast_shapes(Shape(a.shape().begin(), a.shape().end() - 2),
                                        Shape(b.shape().begin(), b.shape().end() - 2), "matmul");
@@ -48,6 +54,10 @@ Tensor matmul_nd(const Tensor& a, const Tensor& b) {
 Tensor matmul(const Tensor& a, const Tensor& b) {
   NABLA_CHECK(a.dim() >= 1 && b.dim() >= 1, "matmul: both operands need at least 1 dim, got ",
               a.shape(), " and ", b.shape());
+  // Checked here on the caller's shapes: below, 1-D operands have been promoted to 2-D.
+  const int64_t b_rows = b.dim() == 1 ? b.size(0) : b.size(-2);
+  NABLA_CHECK(a.size(-1) == b_rows, "matmul: shapes ", a.shape(), " and ", b.shape(),
+              " cannot be multiplied (", a.size(-1), " columns vs ", b_rows, " rows)");
   if (a.dim() == 1 && b.dim() == 1) return matmul_nd(a.unsqueeze(0), b.unsqueeze(1)).reshape({});
   if (a.dim() == 1) return matmul_nd(a.unsqueeze(0), b).squeeze(-2);
   if (b.dim() == 1) return matmul_nd(a, b.unsqueeze(1)).squeeze(-1);

@@ -24,6 +24,9 @@ Tensor run_unary(OpId op, const Tensor& x, const UnaryArgs& args) {
 Tensor run_binary(OpId op, const Tensor& a, const Tensor& b) {
   NABLA_CHECK(a.device() == b.device(), op_name(op), ": tensors on ", a.device(), " and ",
               b.device(), "; move one with .to(Device)");
+  NABLA_CHECK(a.dtype() == b.dtype() || (is_floating(a.dtype()) && is_floating(b.dtype())),
+              op_name(op), ": cannot combine ", a.dtype(), " and ", b.dtype(), " tensors (shapes ",
+              a.shape(), " and ", b.shape(), "); convert one with .to(DType)");
   const DType dtype = promote(a, b);
   const Shape shape = broadcast_shapes(a.shape(), b.shape(), op_name(op));
   const bool comparison = op >= OpId::eq && op <= OpId::ge;
@@ -35,16 +38,17 @@ Tensor run_binary(OpId op, const Tensor& a, const Tensor& b) {
   return out;
 }
 
-std::vector<int64_t> normalize_dims(const Dims& dims, int64_t ndim, const char* op) {
+std::vector<int64_t> normalize_dims(const Dims& dims, const Shape& shape, const char* op) {
+  const auto ndim = static_cast<int64_t>(shape.size());
   std::vector<int64_t> out;
   if (dims.values.empty()) {
     for (int64_t d = 0; d < ndim; ++d) out.push_back(d);
     return out;
   }
-  for (int64_t d : dims.values) out.push_back(wrap_dim(d, ndim, op));
+  for (int64_t d : dims.values) out.push_back(wrap_dim(d, shape, op));
   std::sort(out.begin(), out.end());
-  NABLA_CHECK(std::adjacent_find(out.begin(), out.end()) == out.end(), op,
-              ": a dim appears twice in the dims list");
+  NABLA_CHECK(std::adjacent_find(out.begin(), out.end()) == out.end(), op, ": dims ", dims.values,
+              " name a dim twice (tensor of shape ", shape, ")");
   return out;
 }
 

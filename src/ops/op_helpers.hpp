@@ -27,7 +27,7 @@ Tensor run_binary(OpId op, const Tensor& a, const Tensor& b);
 Tensor run_reduce(OpId op, const Tensor& x, const std::vector<int64_t>& dims, DType out_dtype);
 
 // Wrapped, sorted, duplicate-free dims; empty means all of them.
-std::vector<int64_t> normalize_dims(const Dims& dims, int64_t ndim, const char* op);
+std::vector<int64_t> normalize_dims(const Dims& dims, const Shape& shape, const char* op);
 // x's shape with `dims` set to 1 (keepdim) or removed.
 Shape reduced_shape(const Shape& shape, const std::vector<int64_t>& dims, bool keepdim);
 

@@ -23,7 +23,7 @@ Tensor finish_reduction(Tensor out, const Shape& x_shape, const std::vector<int6
 }  // namespace
 
 Tensor sum(const Tensor& x, const Dims& dims, bool keepdim) {
-  const std::vector<int64_t> d = normalize_dims(dims, x.dim(), "sum");
+  const std::vector<int64_t> d = normalize_dims(dims, x.shape(), "sum");
   Tensor out = finish_reduction(run_reduce(OpId::sum, x, d, x.dtype()), x.shape(), d, keepdim);
   autograd::record("sum", {x}, out, [shape = x.shape(), d](const Tensor& g, const GradMask&) {
     return Grads{expand_back(g, shape, d)};
@@ -32,7 +32,7 @@ Tensor sum(const Tensor& x, const Dims& dims, bool keepdim) {
 }
 
 Tensor mean(const Tensor& x, const Dims& dims, bool keepdim) {
-  const std::vector<int64_t> d = normalize_dims(dims, x.dim(), "mean");
+  const std::vector<int64_t> d = normalize_dims(dims, x.shape(), "mean");
   int64_t count = 1;
   for (int64_t dim : d) count *= x.shape()[dim];
   NABLA_CHECK(count > 0, "mean: reducing ", x.shape(), " over an empty dim has no mean");
@@ -56,7 +56,7 @@ namespace {
 Tensor extremum_all(OpId op, const Tensor& x) {
   NABLA_CHECK(x.numel() > 0, op_name(op), "(): the tensor is empty; ", op_name(op),
               " of no elements is undefined (give a dim)");
-  const std::vector<int64_t> d = normalize_dims({}, x.dim(), op_name(op));
+  const std::vector<int64_t> d = normalize_dims({}, x.shape(), op_name(op));
   Tensor out = run_reduce(op, x, d, x.dtype()).reshape({});
   autograd::record(op_name(op), {x}, out,
                    [sx = SavedTensor(x, op_name(op)), so = SavedTensor(out, op_name(op))](
@@ -72,7 +72,7 @@ Tensor extremum_all(OpId op, const Tensor& x) {
 
 std::pair<Tensor, Tensor> extremum_dim(OpId value_op, OpId index_op, const Tensor& x,
                                        int64_t dim, bool keepdim) {
-  const int64_t d = wrap_dim(dim, x.dim(), op_name(value_op));
+  const int64_t d = wrap_dim(dim, x.shape(), op_name(value_op));
   NABLA_CHECK(x.dim() == 0 || x.shape()[d] > 0, op_name(value_op), ": dim ", d, " of ",
               x.shape(), " is empty");
   const std::vector<int64_t> dims = x.dim() == 0 ? std::vector<int64_t>{} : std::vector{d};
@@ -91,7 +91,10 @@ std::pair<Tensor, Tensor> extremum_dim(OpId value_op, OpId index_op, const Tenso
 }
 
 Tensor arg_extremum(OpId op, const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
-  if (dim) return extremum_dim(op == OpId::argmax ? OpId::max : OpId::min, op, x, *dim, keepdim).second;
+  if (dim) {
+    wrap_dim(*dim, x.shape(), op_name(op));  // a bad dim names argmax / argmin, not max / min
+    return extremum_dim(op == OpId::argmax ? OpId::max : OpId::min, op, x, *dim, keepdim).second;
+  }
   NABLA_CHECK(x.numel() > 0, op_name(op), ": the tensor is empty");
   return run_reduce(op, x.reshape({-1}), {0}, DType::i64).reshape({});  // index into the flat x
 }

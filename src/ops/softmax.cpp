@@ -8,7 +8,7 @@ using namespace ops;
 
 namespace {
 Tensor softmax_like(OpId op, OpId backward_op, const Tensor& x, int64_t dim) {
-  const int64_t d = wrap_dim(dim, x.dim(), op_name(op));
+  const int64_t d = wrap_dim(dim, x.shape(), op_name(op));
   const Tensor input = x.dim() == 0 ? x.reshape({1}) : x.contiguous();
   Backend& backend = dispatch(op, x.device(), x.dtype());
   Tensor out = make_tensor(input.shape(), x.dtype(), x.device());

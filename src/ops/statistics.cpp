@@ -12,7 +12,7 @@ namespace nabla {
 using namespace ops;
 
 Tensor var(const Tensor& x, const Dims& dims, int64_t correction, bool keepdim) {
-  const std::vector<int64_t> d = normalize_dims(dims, x.dim(), "var");
+  const std::vector<int64_t> d = normalize_dims(dims, x.shape(), "var");
   int64_t count = 1;
   for (int64_t dim : d) count *= x.shape()[dim];
   NABLA_CHECK(correction >= 0, "var: correction must be >= 0, got ", correction);
@@ -27,7 +27,7 @@ Tensor std_dev(const Tensor& x, const Dims& dims, int64_t correction, bool keepd
 }
 
 Tensor logsumexp(const Tensor& x, const Dims& dims, bool keepdim) {
-  const std::vector<int64_t> d = normalize_dims(dims, x.dim(), "logsumexp");
+  const std::vector<int64_t> d = normalize_dims(dims, x.shape(), "logsumexp");
   Tensor shift = run_reduce(OpId::max, x, d, x.dtype());  // keepdim, no history
   // An infinite max (all -inf, or a +inf) would give inf - inf; shift by 0 there instead.
   shift = where(eq(abs(shift), scalar_like(INFINITY, shift)), scalar_like(0.0, shift), shift);

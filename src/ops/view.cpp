@@ -91,9 +91,10 @@ Tensor reshape(const Tensor& x, const Shape& shape) {
 
 Tensor flatten(const Tensor& x, int64_t start_dim, int64_t end_dim) {
   if (x.dim() == 0) return reshape(x, {1});
-  const int64_t start = wrap_dim(start_dim, x.dim(), "flatten");
-  const int64_t end = wrap_dim(end_dim, x.dim(), "flatten");
-  NABLA_CHECK(start <= end, "flatten: start_dim ", start_dim, " comes after end_dim ", end_dim);
+  const int64_t start = wrap_dim(start_dim, x.shape(), "flatten");
+  const int64_t end = wrap_dim(end_dim, x.shape(), "flatten");
+  NABLA_CHECK(start <= end, "flatten: start_dim ", start_dim, " comes after end_dim ", end_dim,
+              " for a tensor of shape ", x.shape());
   Shape shape(x.shape().begin(), x.shape().begin() + start);
   shape.push_back(-1);
   shape.insert(shape.end(), x.shape().begin() + end + 1, x.shape().end());
@@ -101,7 +102,7 @@ Tensor flatten(const Tensor& x, int64_t start_dim, int64_t end_dim) {
 }
 
 Tensor squeeze(const Tensor& x, int64_t dim) {
-  const int64_t d = wrap_dim(dim, x.dim(), "squeeze");
+  const int64_t d = wrap_dim(dim, x.shape(), "squeeze");
   if (x.dim() == 0 || x.shape()[d] != 1) return x;  // torch: squeezing a non-1 dim is a no-op
   Shape shape = x.shape();
   Strides strides = x.strides();
@@ -111,7 +112,11 @@ Tensor squeeze(const Tensor& x, int64_t dim) {
 }
 
 Tensor unsqueeze(const Tensor& x, int64_t dim) {
-  const int64_t d = wrap_dim(dim, x.dim() + 1, "unsqueeze");
+  // The result has one more dim, so dim may be x.dim() (or -x.dim() - 1).
+  NABLA_CHECK(dim >= -x.dim() - 1 && dim <= x.dim(), "unsqueeze: dim ", dim,
+              " is out of range for a tensor of shape ", x.shape(), " (valid: ", -x.dim() - 1,
+              " to ", x.dim(), ")");
+  const int64_t d = dim < 0 ? dim + x.dim() + 1 : dim;
   Shape shape = x.shape();
   Strides strides = x.strides();
   const int64_t stride = d < x.dim() ? shape[d] * strides[d] : 1;
@@ -121,14 +126,15 @@ Tensor unsqueeze(const Tensor& x, int64_t dim) {
 }
 
 Tensor permute(const Tensor& x, const Dims& dims) {
-  NABLA_CHECK(static_cast<int64_t>(dims.values.size()) == x.dim(), "permute: ",
-              dims.values.size(), " dims given for a tensor with ", x.dim(), " dims");
+  NABLA_CHECK(static_cast<int64_t>(dims.values.size()) == x.dim(), "permute: dims ", dims.values,
+              " given for a tensor of shape ", x.shape(), "; name each of its ", x.dim(), " dims once");
   std::vector<int64_t> order;
-  for (int64_t d : dims.values) order.push_back(wrap_dim(d, x.dim(), "permute"));
+  for (int64_t d : dims.values) order.push_back(wrap_dim(d, x.shape(), "permute"));
   std::vector<int64_t> sorted = order;
   std::sort(sorted.begin(), sorted.end());
   NABLA_CHECK(std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end(),
-              "permute: dims must be a permutation, a dim appears twice");
+              "permute: dims ", dims.values, " are not a permutation of the dims of a tensor of shape ",
+              x.shape(), "; a dim appears twice");
   Shape shape(x.dim());
   Strides strides(x.dim());
   std::vector<int64_t> inverse(x.dim());
@@ -148,12 +154,12 @@ Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1) {
   if (x.dim() == 0) return x;
   std::vector<int64_t> order(x.dim());
   std::iota(order.begin(), order.end(), 0);
-  std::swap(order[wrap_dim(dim0, x.dim(), "transpose")], order[wrap_dim(dim1, x.dim(), "transpose")]);
+  std::swap(order[wrap_dim(dim0, x.shape(), "transpose")], order[wrap_dim(dim1, x.shape(), "transpose")]);
   return permute(x, Dims(order));
 }
 
 Tensor slice(const Tensor& x, int64_t dim, int64_t start, int64_t end, int64_t step) {
-  const int64_t d = wrap_dim(dim, x.dim(), "slice");
+  const int64_t d = wrap_dim(dim, x.shape(), "slice");
   NABLA_CHECK(step > 0, "slice: step must be positive, got ", step);
   const int64_t size = x.shape()[d];
   // Python's rules: negative counts from the end, out-of-range clamps.
@@ -177,11 +183,12 @@ Tensor slice(const Tensor& x, int64_t dim, int64_t start, int64_t end, int64_t s
 }
 
 Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length) {
-  const int64_t d = wrap_dim(dim, x.dim(), "narrow");
+  const int64_t d = wrap_dim(dim, x.shape(), "narrow");
   const int64_t size = x.shape()[d];
   if (start < 0) start += size;
   NABLA_CHECK(start >= 0 && length >= 0 && start + length <= size, "narrow: start ", start,
-              " and length ", length, " fall outside dim ", d, " of size ", size);
+              " and length ", length, " fall outside dim ", d, " of size ", size,
+              " (tensor of shape ", x.shape(), ")");
   return slice(x, d, start, start + length);
 }
 

@@ -26,6 +26,10 @@ Tensor away_from_zero64(const Shape& shape, bool requires_grad) {
   return out.detach().requires_grad_(requires_grad);
 }
 
+Tensor positive64(const Shape& shape) {
+  return abs(away_from_zero64(shape, false)).detach().requires_grad_(true);
+}
+
 Tensor strided_leaf(const Tensor& t, bool requires_grad) {
   Shape wide = t.shape();
   if (wide.empty()) return t.detach().clone().requires_grad_(requires_grad);

@@ -21,6 +21,17 @@ namespace nabla::testing {
 Tensor randn64(const Shape& shape, bool requires_grad = true);
 // Values away from 0 (|x| in [0.5, 1.5]), for log, div, sqrt and kinks.
 Tensor away_from_zero64(const Shape& shape, bool requires_grad = true);
+// |x| in [0.5, 1.5], a leaf requiring grad: a base for pow whose log is defined, a divisor far
+// from 0.
+Tensor positive64(const Shape& shape);
+// Literal tensors for hand-worked examples.
+inline Tensor f64(const std::vector<double>& values, const Shape& shape,
+                  bool requires_grad = false) {
+  return from_vector(values, shape, requires_grad);
+}
+inline Tensor i64(const std::vector<int64_t>& values, const Shape& shape) {
+  return from_vector(values, shape);
+}
 // The same values as `t` in a non-contiguous leaf: a step-2 slice of a larger tensor.
 Tensor strided_leaf(const Tensor& t, bool requires_grad = true);
 // The same values as `t` (2-D or more) in a leaf whose last two dims are transposed in memory.

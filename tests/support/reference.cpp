@@ -40,3 +40,55 @@ std::vector<double> softmax_rows(const std::vector<double>& x, int64_t rows, int
 }
 
 }  // namespace nabla::testing::reference
+
+namespace nabla::testing::reference {
+
+std::vector<double> transpose(const std::vector<double>& x, int64_t rows, int64_t cols) {
+  std::vector<double> y(x.size());
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c) y[c * rows + r] = x[r * cols + c];
+  return y;
+}
+
+std::vector<double> batched_matmul(const std::vector<double>& a, const std::vector<double>& b,
+                                   int64_t batch, int64_t m, int64_t k, int64_t n) {
+  std::vector<double> c;
+  for (int64_t i = 0; i < batch; ++i) {
+    const std::vector<double> ai(a.begin() + i * m * k, a.begin() + (i + 1) * m * k);
+    const std::vector<double> bi(b.begin() + i * k * n, b.begin() + (i + 1) * k * n);
+    const std::vector<double> ci = matmul(ai, bi, m, k, n);
+    c.insert(c.end(), ci.begin(), ci.end());
+  }
+  return c;
+}
+
+MaxDim max_dim(const std::vector<double>& x, const std::vector<int64_t>& shape, int64_t dim) {
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < dim; ++d) outer *= shape[d];
+  for (size_t d = dim + 1; d < shape.size(); ++d) inner *= shape[d];
+  const int64_t n = shape[dim];
+  MaxDim out{std::vector<double>(outer * inner), std::vector<int64_t>(outer * inner)};
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < inner; ++i) {
+      int64_t best = 0;
+      for (int64_t j = 1; j < n; ++j)
+        if (x[(o * n + j) * inner + i] > x[(o * n + best) * inner + i]) best = j;
+      out.values[o * inner + i] = x[(o * n + best) * inner + i];
+      out.indices[o * inner + i] = best;
+    }
+  return out;
+}
+
+std::vector<double> logsumexp_rows(const std::vector<double>& x, int64_t rows, int64_t cols) {
+  std::vector<double> y(rows);
+  for (int64_t r = 0; r < rows; ++r) {
+    const double* row = x.data() + r * cols;
+    const double max = *std::max_element(row, row + cols);
+    double total = 0.0;
+    for (int64_t c = 0; c < cols; ++c) total += std::exp(row[c] - max);
+    y[r] = max + std::log(total);
+  }
+  return y;
+}
+
+}  // namespace nabla::testing::reference

@@ -20,11 +20,13 @@ std::pair<Shape, Strides> without_dim(const Shape& shape, const Strides& strides
   return {s, t};
 }
 
-void check_indices(const View& index, int64_t limit, const char* op, int64_t dim) {
+void check_indices(const View& index, const Shape& indexed_shape, const char* op, int64_t dim) {
   const int64_t* idx = index.ptr<int64_t>();
+  const int64_t limit = indexed_shape[dim];
   for (int64_t off : offsets_of(index.shape, index.strides))
     NABLA_CHECK(idx[off] >= 0 && idx[off] < limit, op, ": index ", idx[off],
-                " is out of range for dim ", dim, " of size ", limit);
+                " is out of range for dim ", dim, " of size ", limit, " (tensor of shape ",
+                indexed_shape, ")");
 }
 }  // namespace
 
@@ -34,7 +36,7 @@ void CpuBackend::index(OpId op, const View& out, const View& in, int64_t dim, co
   // The tensor indexed along `dim` is `in` when reading, `out` when scattering.
   const View& indexed = scattering ? out : in;
   const View& walked = scattering ? in : out;  // iterated position by position
-  check_indices(index, indexed.shape[dim], op_name(op), dim);
+  check_indices(index, indexed.shape, op_name(op), dim);
 
   const auto [line_shape, walked_strides] = without_dim(walked.shape, walked.strides, dim);
   const auto indexed_strides = without_dim(indexed.shape, indexed.strides, dim).second;

@@ -84,8 +84,10 @@ template <size_t N> struct StridedShape {
 };
 
 
-// Calls row(offsets, length, inner_strides) for every row of the innermost dim, rows split
-// across threads. offsets[k] is operand k's element offset of the row's first element.
+// Calls row(offsets, length, inner_strides) for every row of the innermost dim, split across
+// threads. offsets[k] is operand k's element offset of the first element passed. A row longer
+// than the grain is cut into pieces, so a contiguous tensor (one long row after coalescing) is
+// shared too; callers therefore must not assume they see whole rows (elementwise work only).
 template <size_t N, class Row>
 void for_each_row(const Shape& shape, const std::array<const Strides*, N>& strides, Row&& row) {
   if (shape_numel(shape) == 0) return;
@@ -95,23 +97,29 @@ void for_each_row(const Shape& shape, const std::array<const Strides*, N>& strid
   std::array<int64_t, N> inner;
   for (size_t k = 0; k < N; ++k) inner[k] = it.strides[k].back();
   const int64_t rows = shape_numel(it.shape) / length;
-  const int64_t grain = std::max<int64_t>(1, kParallelGrain / length);
+  const int64_t pieces_per_row = std::max<int64_t>(1, length / kParallelGrain);
+  const int64_t piece_length = (length + pieces_per_row - 1) / pieces_per_row;
+  const int64_t grain = std::max<int64_t>(1, kParallelGrain / piece_length);
 
-  parallel_for(rows, grain, [&](int64_t begin, int64_t end) {
-    // Multi-index of row `begin` over the outer dims, then an odometer.
+  parallel_for(rows * pieces_per_row, grain, [&](int64_t begin, int64_t end) {
+    // Multi-index of the first piece's row over the outer dims, then an odometer.
     std::array<int64_t, 8> small_index{};
     std::vector<int64_t> big_index;
     int64_t* index = rank - 1 <= 8 ? small_index.data()
                                    : (big_index.assign(rank - 1, 0), big_index.data());
     std::array<int64_t, N> offset{};
-    int64_t rest = begin;
+    int64_t rest = begin / pieces_per_row;
     for (int64_t d = rank - 2; d >= 0; --d) {
       index[d] = rest % it.shape[d];
       rest /= it.shape[d];
       for (size_t k = 0; k < N; ++k) offset[k] += index[d] * it.strides[k][d];
     }
-    for (int64_t r = begin; r < end; ++r) {
-      row(offset, length, inner);
+    for (int64_t p = begin; p < end; ++p) {
+      const int64_t first = (p % pieces_per_row) * piece_length;
+      std::array<int64_t, N> piece_offset = offset;
+      for (size_t k = 0; k < N; ++k) piece_offset[k] += first * inner[k];
+      row(piece_offset, std::min(piece_length, length - first), inner);
+      if ((p + 1) % pieces_per_row != 0) continue;  // the row's next piece
       for (int64_t d = rank - 2; d >= 0; --d) {
         for (size_t k = 0; k < N; ++k) offset[k] += it.strides[k][d];
         if (++index[d] < it.shape[d]) break;

@@ -1,0 +1,93 @@
+"""Turns the rounds bench/run.sh collected into one Markdown table.
+
+    python3 bench/table.py DIR     # DIR holds nabla_<round>.json and torch_<round>.tsv
+
+Each round's nabla value is Google Benchmark's median over its repetitions; each torch value is
+the twin's median segment. The table shows the median over rounds, the ratios of those medians,
+and below it the spread: every round's value, so a disturbed round is visible, not hidden.
+"""
+import glob
+import json
+import os
+import statistics
+import sys
+
+# table row -> (nabla benchmark, baseline benchmark, Google Benchmark counter, unit scale)
+ROWS = {
+    "matmul 256": ("BM_nabla_matmul/256", "BM_openblas_sgemm/256", "FLOP/s"),
+    "matmul 512": ("BM_nabla_matmul/512", "BM_openblas_sgemm/512", "FLOP/s"),
+    "matmul 1024": ("BM_nabla_matmul/1024", "BM_openblas_sgemm/1024", "FLOP/s"),
+    "add 1M f32": ("BM_nabla_add", "BM_memcpy", "bytes_per_second"),
+}
+UNIT = {"FLOP/s": "GFLOP/s", "bytes_per_second": "GB/s"}
+ADD_BYTES, MEMCPY_BYTES = 12, 8  # MB moved per call: add 2 reads + 1 write, memcpy 1 + 1
+
+
+def nabla_medians(path):
+    """benchmark name (without /real_time) -> {counter: value} of its median aggregate."""
+    with open(path) as f:
+        report = json.load(f)
+    out = {}
+    for b in report["benchmarks"]:
+        if b.get("aggregate_name") == "median":
+            out[b["run_name"].removesuffix("/real_time")] = b
+    return out
+
+
+def torch_values(path):
+    with open(path) as f:
+        return {name: float(value) for name, value, _ in (l.rstrip("\n").split("\t") for l in f)}
+
+
+def load_rounds(folder):
+    rounds = []
+    for path in sorted(glob.glob(os.path.join(folder, "nabla_*.json"))):
+        r = path.rsplit("_", 1)[1].removesuffix(".json")
+        rounds.append((nabla_medians(path), torch_values(os.path.join(folder, f"torch_{r}.tsv"))))
+    if not rounds:
+        sys.exit(f"table.py: no nabla_*.json in {folder}")
+    return rounds
+
+
+def series(rounds):
+    """row -> {"nabla": [per round], "baseline": [...], "torch": [...]}, in G units."""
+    out = {}
+    for row, (ours, base, counter) in ROWS.items():
+        out[row] = {
+            "nabla": [n[ours][counter] / 1e9 for n, _ in rounds],
+            "baseline": [n[base][counter] / 1e9 for n, _ in rounds],
+            "torch": [t[row] / 1e9 for _, t in rounds],
+        }
+    return out
+
+
+def main():
+    rounds = load_rounds(sys.argv[1])
+    data = series(rounds)
+    med = {row: {k: statistics.median(v) for k, v in cols.items()} for row, cols in data.items()}
+    print("| row | nabla | OpenBLAS / memcpy | PyTorch | nabla/baseline | nabla/PyTorch |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for row, (_, _, counter) in ROWS.items():
+        m = med[row]
+        unit = UNIT[counter]
+        print(f"| {row} ({unit}) | {m['nabla']:.1f} | {m['baseline']:.1f} | {m['torch']:.1f} "
+              f"| {m['nabla'] / m['baseline']:.2f} | {m['nabla'] / m['torch']:.2f} |")
+
+    add = med["add 1M f32"]
+    bw = add["nabla"] / add["baseline"]
+    print(f"\nadd vs memcpy: bandwidth ratio {bw:.2f} counting all traffic (add moves "
+          f"{ADD_BYTES} MB, memcpy {MEMCPY_BYTES} MB); time ratio t(memcpy)/t(add) = "
+          f"{bw * MEMCPY_BYTES / ADD_BYTES:.2f} (the same ratio counting 4 MB written each).")
+    threaded = statistics.median(n["BM_memcpy_threads"]["bytes_per_second"] / 1e9 for n, _ in rounds)
+    print(f"reference: memcpy split over the OpenMP threads {threaded:.1f} GB/s "
+          f"(nabla add / that = {add['nabla'] / threaded:.2f}).")
+
+    print(f"\nspread over {len(rounds)} rounds (each round's value; median in the table):")
+    for row, cols in data.items():
+        parts = [f"{k} " + "/".join(f"{v:.1f}" for v in vals) for k, vals in cols.items()]
+        spread = max((max(v) - min(v)) / statistics.median(v) for v in cols.values())
+        print(f"- {row}: " + "; ".join(parts) + f" (widest spread {100 * spread:.0f}%)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+"""PyTorch twin of bench/tensor_bench.cpp: the same rows, the same sizes, the same units.
+
+    /usr/bin/python3 bench/torch/tensor_bench.py      # PyTorch 1.13 from Debian
+
+Prints one tab-separated line per row: name, value, unit (FLOP/s for matmul, bytes/s for add,
+counting add's traffic as 2 reads + 1 write of 4 MB, as the C++ side does). Threads:
+NABLA_BENCH_THREADS (default 2) through torch.set_num_threads. Each row is warmed up, then
+timed in several segments of many calls; the median segment gives the value, so one segment
+disturbed by another process does not move it.
+"""
+import os
+import statistics
+import time
+
+import torch
+
+ADD_ELEMENTS = 1 << 20  # 1M floats = 4 MB per operand
+SEGMENTS = 7
+SEGMENT_SECONDS = 0.1
+WARMUP_SECONDS = 0.2
+
+
+def seconds_per_call(fn):
+    """Median over SEGMENTS timed segments of the time of one call, after a warm-up."""
+    calls, start = 0, time.perf_counter()
+    while time.perf_counter() - start < WARMUP_SECONDS or calls < 3:
+        fn()
+        calls += 1
+    per_segment = max(1, int(SEGMENT_SECONDS * calls / (time.perf_counter() - start)))
+    times = []
+    for _ in range(SEGMENTS):
+        start = time.perf_counter()
+        for _ in range(per_segment):
+            fn()
+        times.append((time.perf_counter() - start) / per_segment)
+    return statistics.median(times)
+
+
+def main():
+    threads = int(os.environ.get("NABLA_BENCH_THREADS", "2"))
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    with torch.no_grad():
+        for n in (256, 512, 1024):
+            a, b = torch.randn(n, n), torch.randn(n, n)
+            t = seconds_per_call(lambda: torch.matmul(a, b))
+            print(f"matmul {n}\t{2 * n ** 3 / t:.6g}\tFLOP/s", flush=True)
+        a, b = torch.randn(ADD_ELEMENTS), torch.randn(ADD_ELEMENTS)
+        t = seconds_per_call(lambda: torch.add(a, b))
+        print(f"add 1M f32\t{3 * 4 * ADD_ELEMENTS / t:.6g}\tbytes/s", flush=True)
+
+
+if __name__ == "__main__":
+    main()
