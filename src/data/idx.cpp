@@ -1,0 +1,209 @@
+#include "nabla/data/idx.hpp"
+
+#include <zlib.h>
+
+#include <array>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <type_traits>
+#include <vector>
+
+#include "nabla/error.hpp"
+#include "nabla/ops.hpp"
+
+namespace nabla::data {
+
+namespace {
+
+// A gzip or plain file read sequentially; zlib passes plain files through unchanged.
+class CompressedReader {
+ public:
+  explicit CompressedReader(const std::string& path) : path_(path), file_(gzopen(path.c_str(), "rb")) {
+    NABLA_CHECK(std::filesystem::exists(path), "read_idx: file '", path, "' does not exist");
+    NABLA_CHECK(file_ != nullptr, "read_idx: cannot open '", path, "': ", std::strerror(errno));
+    gzbuffer(file_.get(), 1 << 20);
+  }
+
+  // Reads exactly `bytes` bytes; `what` names them in the error.
+  void read_exactly(void* out, size_t bytes, const char* what) {
+    size_t done = 0;
+    while (done < bytes) {
+      const unsigned chunk = static_cast<unsigned>(std::min<size_t>(bytes - done, 1u << 30));
+      const int got = gzread(file_.get(), static_cast<char*>(out) + done, chunk);
+      if (got < 0) {
+        int code = 0;
+        const char* message = gzerror(file_.get(), &code);
+        NABLA_FAIL("read_idx: '", path_, "' is corrupt at byte ", offset_ + done, " (", message,
+                   "); re-download or reinstall it");
+      }
+      NABLA_CHECK(got > 0, "read_idx: '", path_, "' is truncated: it ends at byte ", offset_ + done,
+                  " while reading ", what, " (", bytes, " bytes expected from byte ", offset_,
+                  ")");
+      done += static_cast<size_t>(got);
+    }
+    offset_ += bytes;
+  }
+
+  bool at_end() {
+    char probe;
+    const int got = gzread(file_.get(), &probe, 1);
+    return got == 0;
+  }
+  size_t offset() const { return offset_; }
+
+ private:
+  struct Closer {
+    void operator()(gzFile f) const { gzclose(f); }
+  };
+  std::string path_;
+  std::unique_ptr<gzFile_s, Closer> file_;
+  size_t offset_ = 0;
+};
+
+uint32_t big_endian_u32(const unsigned char* b) {
+  return (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) | uint32_t{b[3]};
+}
+
+// Element size of an IDX type code, 0 when the code is unknown.
+size_t element_size(unsigned char type) {
+  switch (type) {
+    case 0x08: case 0x09: return 1;  // unsigned / signed byte
+    case 0x0B: return 2;             // int16
+    case 0x0C: case 0x0D: return 4;  // int32, float32
+    case 0x0E: return 8;             // float64
+    default: return 0;
+  }
+}
+
+// The big-endian element at `p` of IDX `type`, as double (exact for every IDX type).
+double element_value(unsigned char type, const unsigned char* p) {
+  uint64_t bits = 0;
+  for (size_t i = 0; i < element_size(type); ++i) bits = (bits << 8) | p[i];
+  switch (type) {
+    case 0x08: return static_cast<double>(p[0]);
+    case 0x09: return static_cast<double>(static_cast<int8_t>(p[0]));
+    case 0x0B: return static_cast<double>(static_cast<int16_t>(bits));
+    case 0x0C: return static_cast<double>(static_cast<int32_t>(bits));
+    case 0x0D: {
+      const auto narrow = static_cast<uint32_t>(bits);
+      float f;
+      std::memcpy(&f, &narrow, 4);
+      return f;
+    }
+    default: {
+      double d;
+      std::memcpy(&d, &bits, 8);
+      return d;
+    }
+  }
+}
+
+// The first existing one of `<dir>/<stem>` and `<dir>/<stem>.gz`.
+std::string find_file(const std::string& dir, const std::string& stem) {
+  for (const std::string& name : {stem, stem + ".gz"}) {
+    const std::string path = dir + "/" + name;
+    if (std::filesystem::exists(path)) return path;
+  }
+  NABLA_FAIL("load_mnist_like: neither '", dir, "/", stem, "' nor its .gz exists",
+             dir == kFashionMnistDir ? "; install it with: apt-get install dataset-fashion-mnist"
+                                     : "");
+}
+
+}  // namespace
+
+Tensor read_idx(const std::string& path, DType dtype) {
+  CompressedReader in(path);
+  std::array<unsigned char, 4> magic{};
+  in.read_exactly(magic.data(), 4, "the magic number");
+  const unsigned char type = magic[2], rank = magic[3];
+  NABLA_CHECK(magic[0] == 0 && magic[1] == 0 && element_size(type) != 0 && rank >= 1, "read_idx: '",
+              path, "' is not an IDX file (magic bytes ", int(magic[0]), " ", int(magic[1]), " ",
+              int(type), " ", int(rank), "; expected 0 0 TYPE RANK with TYPE one of 8, 9, 11, "
+              "12, 13, 14 and RANK >= 1)");
+  Shape shape(rank);
+  std::vector<unsigned char> dims(4 * size_t{rank});
+  in.read_exactly(dims.data(), dims.size(), "the dims");
+  // No data set is anywhere near 2^40 elements; a larger product means a corrupt header.
+  constexpr int64_t kMaxElements = int64_t{1} << 40;
+  int64_t count = 1;
+  for (size_t d = 0; d < rank; ++d) {
+    shape[d] = big_endian_u32(&dims[4 * d]);
+    NABLA_CHECK(shape[d] == 0 || count <= kMaxElements / shape[d], "read_idx: '", path,
+                "' has a corrupt header: dims ", shape, " would hold more than 2^40 elements");
+    count *= shape[d];
+  }
+  const size_t width = element_size(type);
+  std::vector<unsigned char> raw(static_cast<size_t>(count) * width);
+  in.read_exactly(raw.data(), raw.size(), "the data");
+  NABLA_CHECK(in.at_end(), "read_idx: '", path, "' has bytes after the ", count,
+              " elements its header announces (byte ", in.offset(), " onward); it is not a "
+              "valid IDX file");
+
+  Tensor out = empty(shape, {.dtype = dtype});
+  auto convert = [&](auto* dst) {
+    using T = std::remove_pointer_t<decltype(dst)>;
+    if (type == 0x08) {  // unsigned bytes, nearly every IDX file: no per-element decoding
+      for (int64_t i = 0; i < count; ++i) dst[i] = static_cast<T>(raw[static_cast<size_t>(i)]);
+      return;
+    }
+    for (int64_t i = 0; i < count; ++i)
+      dst[i] = static_cast<T>(element_value(type, &raw[static_cast<size_t>(i) * width]));
+  };
+  switch (dtype) {
+    case DType::f32: convert(out.data<float>()); break;
+    case DType::f64: convert(out.data<double>()); break;
+    case DType::i64: convert(out.data<int64_t>()); break;
+    default: NABLA_FAIL("read_idx: cannot read into dtype ", dtype, "; use f32, f64 or i64");
+  }
+  return out;
+}
+
+void write_idx_u8(const std::string& path, const Tensor& tensor) {
+  NABLA_CHECK(tensor.dim() >= 1 && tensor.dim() <= 255, "write_idx_u8: tensor of shape ",
+              tensor.shape(), " needs 1 to 255 dims");
+  const std::vector<double> values = tensor.to(DType::f64).contiguous().to_vector<double>();
+  std::vector<unsigned char> bytes = {0, 0, 0x08, static_cast<unsigned char>(tensor.dim())};
+  for (int64_t size : tensor.shape())
+    for (int shift : {24, 16, 8, 0}) bytes.push_back(static_cast<unsigned char>(size >> shift));
+  for (double v : values) {
+    NABLA_CHECK(v >= 0 && v <= 255 && v == static_cast<int>(v), "write_idx_u8: value ", v,
+                " is not an integer in [0, 255]; scale and round first");
+    bytes.push_back(static_cast<unsigned char>(v));
+  }
+  const std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    NABLA_CHECK(out.good(), "write_idx_u8: cannot create '", temporary, "'");
+    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    out.close();
+    if (!out.good()) {
+      std::remove(temporary.c_str());
+      NABLA_FAIL("write_idx_u8: writing '", temporary, "' failed (disk full?)");
+    }
+  }
+  std::filesystem::rename(temporary, path);
+}
+
+ImageSet load_mnist_like(const std::string& dir, bool train, int64_t limit) {
+  NABLA_CHECK(std::filesystem::is_directory(dir), "load_mnist_like: directory '", dir,
+              "' does not exist",
+              dir == kFashionMnistDir ? "; install it with: apt-get install dataset-fashion-mnist"
+                                      : "");
+  const std::string prefix = train ? "train" : "t10k";
+  Tensor images = read_idx(find_file(dir, prefix + "-images-idx3-ubyte"));
+  Tensor labels = read_idx(find_file(dir, prefix + "-labels-idx1-ubyte"), DType::i64);
+  NABLA_CHECK(images.dim() == 3 && labels.dim() == 1 && images.size(0) == labels.size(0),
+              "load_mnist_like: images of shape ", images.shape(), " and labels of shape ",
+              labels.shape(), " in '", dir, "' do not match ([N, H, W] and [N] expected)");
+  if (limit > 0 && limit < images.size(0)) {
+    images = images.narrow(0, 0, limit);
+    labels = labels.narrow(0, 0, limit);
+  }
+  images = (images / 255.0).unsqueeze(1).contiguous();
+  return {images, labels.contiguous()};
+}
+
+}  // namespace nabla::data

@@ -1,0 +1,131 @@
+// IDX reading (src/data/idx.cpp): round trips through plain and gzip files, every kind of
+// corrupt file giving an Error that names the file, and the real Fashion-MNIST files.
+#include <zlib.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "nabla/data/idx.hpp"
+#include "support/harness.hpp"
+
+using namespace nabla;
+using namespace nabla::testing;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string temp_path(const std::string& name) {
+  return (fs::temp_directory_path() / ("nabla_idx_test_" + name)).string();
+}
+
+std::vector<char> file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void write_bytes(const std::string& path, const std::vector<char>& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+// A 2x3x2 tensor of bytes 0..11 written as IDX; returns its path.
+std::string small_idx_file(const std::string& name) {
+  const std::string path = temp_path(name);
+  data::write_idx_u8(path, arange(12.0).reshape({2, 3, 2}));
+  return path;
+}
+
+}  // namespace
+
+TEST(Idx, RoundTripPlainFile) {
+  const std::string path = small_idx_file("plain.idx");
+  const Tensor back = data::read_idx(path);
+  EXPECT_EQ(back.shape(), (Shape{2, 3, 2}));
+  EXPECT_TRUE(equal(back, arange(12.0).reshape({2, 3, 2})));
+  EXPECT_TRUE(equal(data::read_idx(path, DType::i64), arange(12.0).reshape({2, 3, 2}).to(DType::i64)));
+  EXPECT_FALSE(fs::exists(path + ".tmp"));
+  fs::remove(path);
+}
+
+TEST(Idx, ReadsGzipCompressedFiles) {
+  const std::string plain = small_idx_file("gz_source.idx");
+  const std::vector<char> bytes = file_bytes(plain);
+  const std::string gz = temp_path("compressed.idx.gz");
+  gzFile out = gzopen(gz.c_str(), "wb");
+  ASSERT_NE(out, nullptr);
+  ASSERT_EQ(gzwrite(out, bytes.data(), static_cast<unsigned>(bytes.size())), static_cast<int>(bytes.size()));
+  gzclose(out);
+  EXPECT_TRUE(equal(data::read_idx(gz), data::read_idx(plain)));
+  fs::remove(plain);
+  fs::remove(gz);
+}
+
+TEST(Idx, TruncatedAtEveryByteIsAClearError) {
+  const std::string path = small_idx_file("whole.idx");
+  const std::vector<char> bytes = file_bytes(path);
+  const std::string cut = temp_path("cut.idx");
+  for (size_t length = 0; length < bytes.size(); ++length) {
+    write_bytes(cut, std::vector<char>(bytes.begin(), bytes.begin() + static_cast<long>(length)));
+    EXPECT_TRUE(throws_error_containing([&] { data::read_idx(cut); }, {"truncated"}))
+        << "file cut to " << length << " bytes";
+  }
+  fs::remove(path);
+  fs::remove(cut);
+}
+
+TEST(Idx, CorruptHeadersAreClearErrors) {
+  const std::string path = small_idx_file("header.idx");
+  std::vector<char> bytes = file_bytes(path);
+  const std::string bad = temp_path("bad.idx");
+
+  std::vector<char> wrong_magic = bytes;
+  wrong_magic[0] = 1;
+  write_bytes(bad, wrong_magic);
+  EXPECT_TRUE(throws_error_containing([&] { data::read_idx(bad); }, {"is not an IDX file"}));
+
+  std::vector<char> wrong_type = bytes;
+  wrong_type[2] = 0x07;
+  write_bytes(bad, wrong_type);
+  EXPECT_TRUE(throws_error_containing([&] { data::read_idx(bad); }, {"magic bytes 0 0 7 3"}));
+
+  std::vector<char> trailing = bytes;
+  trailing.push_back(0);
+  write_bytes(bad, trailing);
+  EXPECT_TRUE(throws_error_containing([&] { data::read_idx(bad); }, {"bytes after the 12 elements"}));
+
+  std::vector<char> huge = bytes;  // every dim 0xFFFFFFFF
+  for (size_t i = 4; i < 16; ++i) huge[i] = static_cast<char>(0xFF);
+  write_bytes(bad, huge);
+  EXPECT_TRUE(throws_error_containing([&] { data::read_idx(bad); }, {"corrupt header"}));
+
+  EXPECT_TRUE(throws_error_containing([&] { data::read_idx(temp_path("missing.idx")); },
+                                      {"does not exist"}));
+  fs::remove(path);
+  fs::remove(bad);
+}
+
+TEST(Idx, WriteRejectsNonBytesAndLeavesNoFile) {
+  const std::string path = temp_path("rejected.idx");
+  EXPECT_TRUE(throws_error_containing([&] { data::write_idx_u8(path, full({3}, 256.0)); },
+                                      {"not an integer in [0, 255]"}));
+  EXPECT_FALSE(fs::exists(path));
+  EXPECT_FALSE(fs::exists(path + ".tmp"));
+}
+
+TEST(Idx, MissingDatasetDirectoryNamesThePackage) {
+  EXPECT_TRUE(throws_error_containing([] { data::load_mnist_like("/nonexistent/mnist", true); },
+                                      {"does not exist"}));
+}
+
+TEST(Idx, ReadsTheFashionMnistTestSplit) {
+  // make test installs dataset-fashion-mnist (scripts/install-deps.sh).
+  const data::ImageSet test = data::load_mnist_like(data::kFashionMnistDir, false);
+  EXPECT_EQ(test.images.shape(), (Shape{10000, 1, 28, 28}));
+  EXPECT_EQ(test.labels.shape(), (Shape{10000}));
+  EXPECT_EQ(test.labels.dtype(), DType::i64);
+  EXPECT_LE(max(test.images).item(), 1.0);
+  EXPECT_GE(min(test.images).item(), 0.0);
+  // Fashion-MNIST's test split is balanced: 1,000 images of each class.
+  for (int64_t c = 0; c < 10; ++c)
+    EXPECT_EQ(sum(eq(test.labels, full({}, static_cast<double>(c), {.dtype = DType::i64})).to(DType::f64)).item(), 1000.0);
+}
