@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
-# Runs nabla's tensor benchmark and its PyTorch twin interleaved (A B A B ...) and prints one
-# Markdown table (bench/table.py). Builds nothing: `make bench` builds, then calls this.
-#   bench/run.sh                          3 rounds, 2 threads
+# Runs nabla's benchmarks and their PyTorch twins interleaved (A B A B ...) and prints the
+# Markdown tables (bench/table.py). Builds nothing: `make bench` builds, then calls this.
+#   bench/run.sh                          3 rounds, 2 threads, tensor ops and training steps
 #   ROUNDS=5 NABLA_BENCH_THREADS=1 bench/run.sh
+#   BENCH_SET=train bench/run.sh          only the training steps (or BENCH_SET=tensor)
 # The environment is set here, not inherited, except OPENBLAS_CORETYPE, which is passed through
 # as it is and reported: it moves OpenBLAS (both frameworks') by ~2x (shared/BENCHMARKING.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bin=${NABLA_BENCH_BIN:-build/bench/bench/tensor_bench}
+train_bin=${NABLA_TRAIN_BENCH_BIN:-build/bench/bench/train_bench}
+set_=${BENCH_SET:-all}
 rounds=${ROUNDS:-3}
 threads=${NABLA_BENCH_THREADS:-2}
 python=/usr/bin/python3  # Debian's python3-torch (PyTorch 1.13) lives here
-[ -x "$bin" ] || { echo "bench/run.sh: $bin missing; run 'make bench'" >&2; exit 1; }
+for b in "$bin" "$train_bin"; do
+  [ -x "$b" ] || { echo "bench/run.sh: $b missing; run 'make bench'" >&2; exit 1; }
+done
 
 export NABLA_BENCH_THREADS=$threads OMP_NUM_THREADS=$threads
 # nabla links the OpenMP build of OpenBLAS, which runs on nabla's own OpenMP pool, so giving it
@@ -27,10 +32,17 @@ trap 'rm -rf "$out"' EXIT
 echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE-(unset)}; threads $threads (OMP_NUM_THREADS=$threads;" \
      "OPENBLAS_NUM_THREADS=$threads for nabla, 1 for PyTorch); $rounds rounds"
+gbench=(--benchmark_format=json --benchmark_repetitions=5 --benchmark_report_aggregates_only=true)
 for r in $(seq 1 "$rounds"); do
-  "${nabla_env[@]}" "$bin" --benchmark_format=json --benchmark_repetitions=5 \
-    --benchmark_min_time=0.2 --benchmark_report_aggregates_only=true >"$out/nabla_$r.json"
-  "${torch_env[@]}" "$python" bench/torch/tensor_bench.py >"$out/torch_$r.tsv"
+  : >"$out/torch_$r.tsv"
+  if [ "$set_" != train ]; then
+    "${nabla_env[@]}" "$bin" "${gbench[@]}" --benchmark_min_time=0.2 >"$out/nabla_$r.json"
+    "${torch_env[@]}" "$python" bench/torch/tensor_bench.py >>"$out/torch_$r.tsv"
+  fi
+  if [ "$set_" != tensor ]; then
+    "${nabla_env[@]}" "$train_bin" "${gbench[@]}" --benchmark_min_time=0.5 >"$out/train_$r.json"
+    "${torch_env[@]}" "$python" bench/torch/train_bench.py >>"$out/torch_$r.tsv"
+  fi
   echo "round $r done, load $(cut -d' ' -f1 /proc/loadavg)" >&2
 done
 echo

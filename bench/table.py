@@ -1,6 +1,7 @@
 """Turns the rounds bench/run.sh collected into one Markdown table.
 
-    python3 bench/table.py DIR     # DIR holds nabla_<round>.json and torch_<round>.tsv
+    python3 bench/table.py DIR     # DIR holds nabla_<round>.json, train_<round>.json and
+                                   # torch_<round>.tsv (either JSON set may be absent)
 
 Each round's nabla value is Google Benchmark's median over its repetitions; each torch value is
 the twin's median segment. The table shows the median over rounds, the ratios of those medians,
@@ -20,6 +21,9 @@ ROWS = {
     "add 1M f32": ("BM_nabla_add", "BM_memcpy", "bytes_per_second"),
 }
 UNIT = {"FLOP/s": "GFLOP/s", "bytes_per_second": "GB/s"}
+# training table row -> nabla benchmark (counter samples/s)
+TRAIN_ROWS = {"train mlp": "BM_train_mlp", "train lenet5": "BM_train_lenet5",
+              "train cnn_bn": "BM_train_cnn_bn"}
 ADD_BYTES, MEMCPY_BYTES = 12, 8  # MB moved per call: add 2 reads + 1 write, memcpy 1 + 1
 
 
@@ -39,14 +43,33 @@ def torch_values(path):
         return {name: float(value) for name, value, _ in (l.rstrip("\n").split("\t") for l in f)}
 
 
-def load_rounds(folder):
+def load_rounds(folder, prefix):
     rounds = []
-    for path in sorted(glob.glob(os.path.join(folder, "nabla_*.json"))):
+    for path in sorted(glob.glob(os.path.join(folder, f"{prefix}_*.json"))):
         r = path.rsplit("_", 1)[1].removesuffix(".json")
         rounds.append((nabla_medians(path), torch_values(os.path.join(folder, f"torch_{r}.tsv"))))
-    if not rounds:
-        sys.exit(f"table.py: no nabla_*.json in {folder}")
     return rounds
+
+
+def spread_line(row, cols):
+    parts = [f"{k} " + "/".join(f"{v:.1f}" for v in vals) for k, vals in cols.items()]
+    spread = max((max(v) - min(v)) / statistics.median(v) for v in cols.values())
+    return f"- {row}: " + "; ".join(parts) + f" (widest spread {100 * spread:.0f}%)"
+
+
+def train_table(rounds):
+    print("| training step, batch 64 | nabla (samples/s) | PyTorch (samples/s) | nabla/PyTorch |")
+    print("| --- | ---: | ---: | ---: |")
+    data = {}
+    for row, name in TRAIN_ROWS.items():
+        data[row] = {"nabla": [n[name]["samples/s"] for n, _ in rounds],
+                     "torch": [t[row] for _, t in rounds]}
+        m = {k: statistics.median(v) for k, v in data[row].items()}
+        print(f"| {row.removeprefix('train ')} | {m['nabla']:.0f} | {m['torch']:.0f} "
+              f"| {m['nabla'] / m['torch']:.2f} |")
+    print(f"\nspread over {len(rounds)} rounds (each round's value; median in the table):")
+    for row, cols in data.items():
+        print(spread_line(row, cols))
 
 
 def series(rounds):
@@ -62,7 +85,19 @@ def series(rounds):
 
 
 def main():
-    rounds = load_rounds(sys.argv[1])
+    tensor_rounds = load_rounds(sys.argv[1], "nabla")
+    train_rounds = load_rounds(sys.argv[1], "train")
+    if not tensor_rounds and not train_rounds:
+        sys.exit(f"table.py: no nabla_*.json or train_*.json in {sys.argv[1]}")
+    if tensor_rounds:
+        tensor_table(tensor_rounds)
+    if train_rounds:
+        if tensor_rounds:
+            print()
+        train_table(train_rounds)
+
+
+def tensor_table(rounds):
     data = series(rounds)
     med = {row: {k: statistics.median(v) for k, v in cols.items()} for row, cols in data.items()}
     print("| row | nabla | OpenBLAS / memcpy | PyTorch | nabla/baseline | nabla/PyTorch |")
@@ -84,9 +119,7 @@ def main():
 
     print(f"\nspread over {len(rounds)} rounds (each round's value; median in the table):")
     for row, cols in data.items():
-        parts = [f"{k} " + "/".join(f"{v:.1f}" for v in vals) for k, vals in cols.items()]
-        spread = max((max(v) - min(v)) / statistics.median(v) for v in cols.values())
-        print(f"- {row}: " + "; ".join(parts) + f" (widest spread {100 * spread:.0f}%)")
+        print(spread_line(row, cols))
 
 
 if __name__ == "__main__":

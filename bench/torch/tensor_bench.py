@@ -9,31 +9,12 @@ timed in several segments of many calls; the median segment gives the value, so 
 disturbed by another process does not move it.
 """
 import os
-import statistics
-import time
 
 import torch
 
+from timing import seconds_per_call  # bench/torch/timing.py, next to this file
+
 ADD_ELEMENTS = 1 << 20  # 1M floats = 4 MB per operand
-SEGMENTS = 7
-SEGMENT_SECONDS = 0.1
-WARMUP_SECONDS = 0.2
-
-
-def seconds_per_call(fn):
-    """Median over SEGMENTS timed segments of the time of one call, after a warm-up."""
-    calls, start = 0, time.perf_counter()
-    while time.perf_counter() - start < WARMUP_SECONDS or calls < 3:
-        fn()
-        calls += 1
-    per_segment = max(1, int(SEGMENT_SECONDS * calls / (time.perf_counter() - start)))
-    times = []
-    for _ in range(SEGMENTS):
-        start = time.perf_counter()
-        for _ in range(per_segment):
-            fn()
-        times.append((time.perf_counter() - start) / per_segment)
-    return statistics.median(times)
 
 
 def main():

@@ -112,6 +112,10 @@ class Tensor {
   const Tensor& copy_(const Tensor& src) const;  // broadcasts src to this shape, converts dtype
   const Tensor& add_(const Tensor& other, double alpha = 1.0) const;  // this += alpha * other
   const Tensor& mul_(double factor) const;
+  // Random fills from the global generator, as torch's Tensor.uniform_ / normal_: the same
+  // numbers as rand / randn of this shape would give, written without a temporary.
+  const Tensor& uniform_(double from = 0.0, double to = 1.0) const;
+  const Tensor& normal_(double mean = 0.0, double std = 1.0) const;
 
  private:
   std::shared_ptr<TensorImpl> impl_;

@@ -3,6 +3,7 @@
 // src/backend/ with a Backend subclass, hooked into backend_for() in dispatch.cpp.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -60,6 +61,70 @@ struct MatrixLayout {
 std::optional<MatrixLayout> blas_layout(int64_t rows, int64_t cols, int64_t row_stride,
                                         int64_t col_stride);
 
+// One fused optimizer update (torch 1.13's single-tensor rules): one pass reads param, grad and
+// the op's state buffers and writes param and state in place. All views are contiguous, of one
+// shape and dtype. The state buffers, by op (unused slots have data == nullptr):
+//   sgd_step       state[0] momentum_buffer (momentum != 0; first_step copies the grad into it)
+//   adagrad_step   state[0] sum
+//   adadelta_step  state[0] square_avg, state[1] acc_delta
+//   rmsprop_step   state[0] square_avg, state[1] momentum_buffer (momentum > 0),
+//                  state[2] grad_avg (centered)
+//   adam_step      state[0] exp_avg, state[1] exp_avg_sq, state[2] max_exp_avg_sq (amsgrad)
+struct OptimizerStepArgs {
+  View param, grad;
+  std::array<View, 3> state{};
+  double lr = 0.0, weight_decay = 0.0, eps = 0.0;
+  double momentum = 0.0, dampening = 0.0;  // sgd; rmsprop uses momentum
+  double lr_decay = 0.0;                   // adagrad
+  double rho = 0.0;                        // adadelta
+  double alpha = 0.0;                      // rmsprop
+  double beta1 = 0.0, beta2 = 0.0;         // adam
+  int64_t step = 0;                        // adagrad, adam: this update's count, from 1
+  bool first_step = false;                 // sgd: the momentum buffer is still empty
+  bool nesterov = false, maximize = false, centered = false, amsgrad = false;
+  bool decoupled_weight_decay = false;     // adam_step as AdamW: p *= 1 - lr * weight_decay
+};
+
+// conv2d over contiguous NCHW tensors; weight [C_out, C_in / groups, kH, kW]. By op:
+//   conv2d              y = conv(x, weight) + bias (bias.data null: none)
+//   conv2d_input_grad   x := dx from dy (in y) and weight
+//   conv2d_weight_grad  weight := dw, bias := db (when bias.data) from x and dy (in y)
+// padding is the top/left padding; output sizes come from y's shape, so an asymmetric
+// ("same") padding needs no extra field: positions past the bottom/right edge read zeros.
+struct Conv2dArgs {
+  View x, weight, bias, y;
+  std::array<int64_t, 2> stride{1, 1}, padding{0, 0}, dilation{1, 1};
+  int64_t groups = 1;
+};
+
+// 2-D pooling over contiguous [N, C, H, W] tensors. Forward ops write `out` from `in` (max
+// pooling also writes int64 `indices`, the argmax's flat h * W + w in its input plane);
+// *_backward ops write grad_in (in `in`) from grad_out (in `out`). adaptive_avg_pool2d takes
+// its windows from the shapes and ignores kernel/stride/padding.
+struct Pool2dArgs {
+  View out, in, indices;
+  std::array<int64_t, 2> kernel{1, 1}, stride{1, 1}, padding{0, 0}, dilation{1, 1};
+  bool count_include_pad = true;
+  int64_t divisor_override = 0;  // 0: none
+};
+
+// Normalisation over contiguous tensors (weight, bias, running stats: data null when absent).
+//   batch_norm:  x [N, C, S], stats per channel over N and S into mean/invstd [C]; training
+//                updates running_mean / running_var (unbiased) with momentum; eval normalises
+//                with the running stats.
+//   group_norm:  x [N, G, D, S] (D = channels per group), stats per (n, g) over D and S into
+//                mean/invstd [N, G]; weight and bias are per channel [G * D]. Layer norm is
+//                G = 1, S = 1; instance norm is D = 1.
+//   *_backward:  grad_x (and grad_weight, grad_bias when their data is set) from grad_y, x,
+//                weight and the saved mean/invstd.
+struct NormArgs {
+  View x, y, weight, bias, mean, invstd, running_mean, running_var;
+  View grad_y, grad_x, grad_weight, grad_bias;
+  int64_t groups = 1;
+  bool training = true;
+  double momentum = 0.1, eps = 1e-5;
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -93,6 +158,12 @@ class Backend {
   // gather: out = in.gather(dim, index); scatter_add: out.scatter_add_(dim, index, in).
   virtual void index(OpId op, const View& out, const View& in, int64_t dim,
                      const View& index) = 0;
+  // The optimizer family of op_list.def; see OptimizerStepArgs.
+  virtual void optimizer_step(OpId op, const OptimizerStepArgs& args) = 0;
+  // The conv2d, pool2d and norm families of op_list.def; see their argument structs.
+  virtual void conv2d(OpId op, const Conv2dArgs& args) = 0;
+  virtual void pool2d(OpId op, const Pool2dArgs& args) = 0;
+  virtual void norm(OpId op, const NormArgs& args) = 0;
 };
 
 // The one dispatch point: the backend of `device`, after checking it has a kernel for

@@ -4,6 +4,7 @@
 #include "backend/backend.hpp"
 #include "core/tensor_impl.hpp"
 #include "nabla/ops.hpp"
+#include "nabla/random.hpp"
 
 namespace nabla {
 
@@ -155,6 +156,32 @@ const Tensor& Tensor::fill_(double value) const {
 }
 
 const Tensor& Tensor::zero_() const { return fill_(0.0); }
+
+namespace {
+// uniform [a, b) or normal (mean a, std b) straight into a contiguous tensor's memory.
+const Tensor& random_fill_(const Tensor& t, OpId op, double a, double b, const char* name) {
+  check_inplace_allowed(t, name);
+  if (!t.is_contiguous()) {  // the kernel writes contiguous memory; fill a copy and scatter it
+    const Tensor filled = empty(t.shape(), {.dtype = t.dtype(), .device = t.device()});
+    random_fill_(filled, op, a, b, name);
+    return t.copy_(filled);
+  }
+  const GeneratorState at = advance_generator((static_cast<uint64_t>(t.numel()) + 1) / 2);
+  dispatch(op, t.device(), t.dtype()).random(op, view_of(t), at.seed, at.offset, a, b);
+  bump_version(t);
+  return t;
+}
+}  // namespace
+
+const Tensor& Tensor::uniform_(double from, double to) const {
+  NABLA_CHECK(from <= to, "uniform_: from (", from, ") must not exceed to (", to, ")");
+  return random_fill_(*this, OpId::uniform, from, to, "uniform_");
+}
+
+const Tensor& Tensor::normal_(double mean, double std) const {
+  NABLA_CHECK(std >= 0, "normal_: std must be >= 0, got ", std);
+  return random_fill_(*this, OpId::normal, mean, std, "normal_");
+}
 
 const Tensor& Tensor::copy_(const Tensor& src) const {
   check_inplace_allowed(*this, "copy_");

@@ -1,6 +1,7 @@
 #include "nabla/nn/init.hpp"
 
 #include <cmath>
+#include <vector>
 
 #include "nabla/autograd.hpp"
 #include "nabla/ops.hpp"
@@ -48,12 +49,14 @@ void constant_(const Tensor& t, double value) {
 
 void uniform_(const Tensor& t, double a, double b) {
   NABLA_CHECK(a <= b, "uniform_: a (", a, ") must not exceed b (", b, ")");
-  assign(t, rand(t.shape(), {.dtype = t.dtype(), .device = t.device()}) * (b - a) + a);
+  autograd::NoGradGuard no_grad;
+  t.uniform_(a, b);
 }
 
 void normal_(const Tensor& t, double mean, double std) {
   NABLA_CHECK(std >= 0, "normal_: std must be >= 0, got ", std);
-  assign(t, randn(t.shape(), {.dtype = t.dtype(), .device = t.device()}) * std + mean);
+  autograd::NoGradGuard no_grad;
+  t.normal_(mean, std);
 }
 
 void xavier_uniform_(const Tensor& t, double gain) {
@@ -74,6 +77,49 @@ void kaiming_uniform_(const Tensor& t, double a, FanMode mode, const std::string
 
 void kaiming_normal_(const Tensor& t, double a, FanMode mode, const std::string& nonlinearity) {
   normal_(t, 0.0, calculate_gain(nonlinearity, a) / std::sqrt(fan(t, mode)));
+}
+
+}  // namespace nabla::nn::init
+
+namespace nabla::nn::init {
+
+namespace {
+// Q of the thin QR decomposition of a (m x n, m >= n, row-major, double), R's diagonal made
+// positive: modified Gram-Schmidt, each column orthogonalised twice against the ones before
+// ("twice is enough", so Q stays orthonormal to rounding even for ill-conditioned a). With
+// diag(R) > 0 the factorisation is unique, so this equals torch's Householder Q · sign(diag R).
+std::vector<double> orthonormal_columns(std::vector<double> a, int64_t m, int64_t n) {
+  for (int64_t j = 0; j < n; ++j) {
+    for (int pass = 0; pass < 2; ++pass) {
+      for (int64_t k = 0; k < j; ++k) {
+        double dot = 0.0;
+        for (int64_t i = 0; i < m; ++i) dot += a[i * n + k] * a[i * n + j];
+        for (int64_t i = 0; i < m; ++i) a[i * n + j] -= dot * a[i * n + k];
+      }
+    }
+    double norm = 0.0;
+    for (int64_t i = 0; i < m; ++i) norm += a[i * n + j] * a[i * n + j];
+    norm = std::sqrt(norm);
+    NABLA_CHECK(norm > 0.0, "orthogonal_: the random matrix was rank deficient; draw again");
+    for (int64_t i = 0; i < m; ++i) a[i * n + j] /= norm;
+  }
+  return a;
+}
+}  // namespace
+
+void orthogonal_(const Tensor& t, double gain) {
+  NABLA_CHECK(t.dim() >= 2, "orthogonal_: only tensors with 2 or more dimensions are supported, "
+              "got shape ", t.shape());
+  if (t.numel() == 0) return;
+  const int64_t rows = t.size(0), cols = t.numel() / rows;
+  // Work on the tall orientation, as torch transposes a wide matrix before its QR.
+  const bool wide = rows < cols;
+  const int64_t m = wide ? cols : rows, n = wide ? rows : cols;
+  Tensor normal = randn({rows, cols}, {.dtype = DType::f64});
+  if (wide) normal = normal.t().contiguous();
+  const Tensor q = from_vector(orthonormal_columns(normal.to_vector<double>(), m, n), {m, n});
+  const Tensor oriented = wide ? q.t() : q;
+  assign(t, (oriented * gain).reshape(t.shape()).to(t.dtype()));
 }
 
 }  // namespace nabla::nn::init

@@ -34,6 +34,10 @@ Tensor Linear::forward(const Tensor& x) {
   return bias.defined() ? y + bias : y;
 }
 
+int64_t Linear::multiply_adds(const Shape& /*input*/, const Shape& output) const {
+  return shape_numel(output) * options_.in_features;
+}
+
 std::string Linear::extra_repr() const {
   return "in_features=" + std::to_string(options_.in_features) +
          ", out_features=" + std::to_string(options_.out_features) +

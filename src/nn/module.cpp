@@ -9,6 +9,19 @@ namespace nabla::nn {
 
 Module::Module(std::string type_name) : type_name_(std::move(type_name)) {}
 
+namespace {
+thread_local std::vector<ForwardHook> forward_hooks;
+}  // namespace
+
+ForwardHookGuard::ForwardHookGuard(ForwardHook hook) { forward_hooks.push_back(std::move(hook)); }
+ForwardHookGuard::~ForwardHookGuard() { forward_hooks.pop_back(); }
+
+Tensor Module::operator()(const Tensor& x) {
+  Tensor y = forward(x);
+  for (const ForwardHook& hook : forward_hooks) hook(*this, x, y);
+  return y;
+}
+
 void Module::check_new_name(const std::string& name) const {
   NABLA_CHECK(!name.empty() && name.find('.') == std::string::npos, type_name_,
               ": invalid name '", name, "'; names are non-empty and have no '.'");

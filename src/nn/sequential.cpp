@@ -15,7 +15,7 @@ Sequential& Sequential::push_back(std::shared_ptr<Module> module) {
 
 Tensor Sequential::forward(const Tensor& x) {
   Tensor out = x;
-  for (const auto& m : modules_) out = m->forward(out);
+  for (const auto& m : modules_) out = (*m)(out);  // through operator(), so hooks see it
   return out;
 }
 

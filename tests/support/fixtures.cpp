@@ -1,5 +1,7 @@
 #include "support/fixtures.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -138,6 +140,50 @@ const FixtureLoad& load_fixture(const std::string& file_name) {
     }
   }
   return it->second;
+}
+
+std::vector<std::string> fixture_case_names(const std::string& file_name) {
+  const FixtureLoad& load = load_fixture(file_name);
+  if (!load.ok()) return {kFixtureUnreadableCase};
+  std::vector<std::string> names;
+  for (const FixtureCase& c : load.file.cases) names.push_back(c.name);
+  return names;
+}
+
+const FixtureCase* find_fixture_case(const FixtureFile& file, const std::string& name) {
+  for (const FixtureCase& c : file.cases)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+std::string fixture_test_name(const std::string& case_name) {
+  std::string name = case_name;
+  for (char& ch : name)
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  return name;
+}
+
+const nlohmann::json& FixtureArgs::at(const std::string& key) {
+  read_.push_back(key);
+  if (!has(key)) throw std::runtime_error("missing arg \"" + key + "\"");
+  return values_.at(key);
+}
+
+std::vector<std::string> FixtureArgs::unread() const {
+  std::vector<std::string> out;
+  for (const auto& [key, value] : values_.items())
+    if (std::find(read_.begin(), read_.end(), key) == read_.end()) out.push_back(key);
+  return out;
+}
+
+std::vector<Tensor> fixture_leaves(const FixtureCase& c) {
+  std::vector<Tensor> leaves;
+  for (size_t i = 0; i < c.inputs.size(); ++i) {
+    Tensor x = c.inputs[i].clone();
+    if (c.has_grads() && c.grads[i].defined()) x.requires_grad_(true);
+    leaves.push_back(x);
+  }
+  return leaves;
 }
 
 }  // namespace nabla::testing

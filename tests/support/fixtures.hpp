@@ -65,4 +65,37 @@ struct FixtureLoad {
 };
 const FixtureLoad& load_fixture(const std::string& file_name);
 
+// For one-test-per-case suites (INSTANTIATE_TEST_SUITE_P over the case names): the names of a
+// file's cases, or the single name kFixtureUnreadableCase when it does not load (so one test
+// fails and prints load_fixture's error); a case by name (null when absent); and a case name
+// made a valid GoogleTest name.
+inline constexpr const char* kFixtureUnreadableCase = "fixture_file_unreadable";
+std::vector<std::string> fixture_case_names(const std::string& file_name);
+const FixtureCase* find_fixture_case(const FixtureFile& file, const std::string& name);
+std::string fixture_test_name(const std::string& case_name);
+
+// A case's scalar args. It remembers which keys were read, so a suite can fail a case whose
+// mapping ignores one of its args (a fixture feature nobody wired up) via unread().
+class FixtureArgs {
+ public:
+  explicit FixtureArgs(const nlohmann::json& values) : values_(values) {}
+  bool has(const std::string& key) const { return values_.contains(key); }
+  const nlohmann::json& at(const std::string& key);  // std::runtime_error when missing
+  double number(const std::string& key) { return at(key).get<double>(); }
+  int64_t integer(const std::string& key) { return at(key).get<int64_t>(); }
+  std::string text(const std::string& key) { return at(key).get<std::string>(); }
+  template <class T> T get_or(const std::string& key, T fallback) {
+    return has(key) ? at(key).get<T>() : fallback;
+  }
+  std::vector<std::string> unread() const;
+
+ private:
+  const nlohmann::json& values_;
+  std::vector<std::string> read_;
+};
+
+// Fresh copies of a case's inputs (the cached ones stay untouched); those whose gradient the
+// case records require grad.
+std::vector<Tensor> fixture_leaves(const FixtureCase& c);
+
 }  // namespace nabla::testing

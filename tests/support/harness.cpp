@@ -80,4 +80,10 @@ Tensor transposed_leaf(const Tensor& t, bool requires_grad) {
   return ::testing::AssertionSuccess();
 }
 
+std::string module_repr(const nn::Module& module) {
+  std::ostringstream out;
+  out << module;
+  return out.str();
+}
+
 }  // namespace nabla::testing

@@ -45,4 +45,7 @@ Tensor transposed_leaf(const Tensor& t, bool requires_grad = true);
 ::testing::AssertionResult all_close(const Tensor& actual, const Tensor& expected,
                                      double rtol = 1e-6, double atol = 1e-9);
 
+// What printing a module gives (torch's repr), for comparing with torch's text.
+std::string module_repr(const nn::Module& module);
+
 }  // namespace nabla::testing

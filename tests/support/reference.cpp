@@ -91,4 +91,29 @@ std::vector<double> logsumexp_rows(const std::vector<double>& x, int64_t rows, i
   return y;
 }
 
+// conv2d: see reference.hpp.
+std::vector<double> conv2d(const std::vector<double>& x, const std::vector<double>& w,
+                           const std::vector<double>& bias, const Conv2dGeometry& g) {
+  const int64_t cg = g.c / g.groups, og = g.c_out / g.groups;
+  std::vector<double> y(g.n * g.c_out * g.out_h * g.out_w, 0.0);
+  for (int64_t n = 0; n < g.n; ++n)
+    for (int64_t o = 0; o < g.c_out; ++o)
+      for (int64_t i = 0; i < g.out_h; ++i)
+        for (int64_t j = 0; j < g.out_w; ++j) {
+          double acc = bias.empty() ? 0.0 : bias[o];
+          for (int64_t c = 0; c < cg; ++c)
+            for (int64_t p = 0; p < g.kh; ++p)
+              for (int64_t q = 0; q < g.kw; ++q) {
+                const int64_t h = i * g.stride_h - g.pad_h + p * g.dil_h;
+                const int64_t v = j * g.stride_w - g.pad_w + q * g.dil_w;
+                if (h < 0 || h >= g.h || v < 0 || v >= g.w) continue;
+                const int64_t ci = (o / og) * cg + c;
+                acc += w[((o * cg + c) * g.kh + p) * g.kw + q] *
+                       x[((n * g.c + ci) * g.h + h) * g.w + v];
+              }
+          y[((n * g.c_out + o) * g.out_h + i) * g.out_w + j] = acc;
+        }
+  return y;
+}
+
 }  // namespace nabla::testing::reference

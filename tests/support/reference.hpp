@@ -31,4 +31,13 @@ MaxDim max_dim(const std::vector<double>& x, const std::vector<int64_t>& shape, 
 // log(sum(exp(x))) along the last dim of a [rows x cols] matrix, computed with a shift.
 std::vector<double> logsumexp_rows(const std::vector<double>& x, int64_t rows, int64_t cols);
 
+// conv2d by its definition: x [N, C, H, W], w [C_out, C / groups, kH, kW], bias [C_out] or
+// empty, padding top/left (positions outside the input read 0), output [N, C_out, out_h, out_w].
+struct Conv2dGeometry {
+  int64_t n, c, h, w, c_out, kh, kw, out_h, out_w;
+  int64_t stride_h = 1, stride_w = 1, pad_h = 0, pad_w = 0, dil_h = 1, dil_w = 1, groups = 1;
+};
+std::vector<double> conv2d(const std::vector<double>& x, const std::vector<double>& w,
+                           const std::vector<double>& bias, const Conv2dGeometry& g);
+
 }  // namespace nabla::testing::reference

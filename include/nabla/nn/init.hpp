@@ -31,5 +31,10 @@ void kaiming_uniform_(const Tensor& t, double a = 0.0, FanMode mode = FanMode::f
                       const std::string& nonlinearity = "leaky_relu");
 void kaiming_normal_(const Tensor& t, double a = 0.0, FanMode mode = FanMode::fan_in,
                      const std::string& nonlinearity = "leaky_relu");
+// torch.nn.init.orthogonal_: t viewed as [rows, cols] = [size(0), numel / size(0)] becomes
+// gain · Q, Q from the QR decomposition of a standard normal matrix (of its transpose when
+// rows < cols), with torch's sign fix (Q · sign(diag R)) so Q is Haar-distributed. Q has
+// orthonormal columns (rows >= cols) or rows (rows < cols). Saxe et al.'s init for deep nets.
+void orthogonal_(const Tensor& t, double gain = 1.0);
 
 }  // namespace nabla::nn::init

@@ -20,6 +20,7 @@ class Linear : public Module {
       : Linear(LinearOptions{.in_features = in_features, .out_features = out_features, .bias = bias}) {}
   Tensor forward(const Tensor& x) override;
   void reset_parameters();
+  int64_t multiply_adds(const Shape& input, const Shape& output) const override;
 
   Tensor weight, bias;  // bias undefined when options.bias is false
 

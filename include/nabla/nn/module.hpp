@@ -13,6 +13,7 @@
 //   };
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -35,7 +36,13 @@ class Module {
   Module& operator=(const Module&) = delete;
 
   virtual Tensor forward(const Tensor& x) = 0;
-  Tensor operator()(const Tensor& x) { return forward(x); }
+  // forward(x), then every installed ForwardHook (summaries, activation statistics).
+  Tensor operator()(const Tensor& x);
+  // Multiply-adds of one forward from `input` to `output` for the summary table; layers that
+  // compute with weights (Linear, Conv2d) override it, the rest count as 0.
+  virtual int64_t multiply_adds(const Shape& /*input*/, const Shape& /*output*/) const {
+    return 0;
+  }
 
   const std::string& type_name() const { return type_name_; }
   NamedTensors named_parameters(bool recurse = true) const;
@@ -90,5 +97,18 @@ class Module {
 };
 
 std::ostream& operator<<(std::ostream& out, const Module& module);
+
+// Observes every module call on this thread while a ForwardHookGuard lives; guards nest, the
+// innermost runs last. Used by models::summarize and by training monitors (activation
+// histograms, dead ReLUs), so layers need no code of their own for either.
+using ForwardHook =
+    std::function<void(const Module& module, const Tensor& input, const Tensor& output)>;
+class ForwardHookGuard {
+ public:
+  explicit ForwardHookGuard(ForwardHook hook);
+  ~ForwardHookGuard();
+  ForwardHookGuard(const ForwardHookGuard&) = delete;
+  ForwardHookGuard& operator=(const ForwardHookGuard&) = delete;
+};
 
 }  // namespace nabla::nn

@@ -30,10 +30,17 @@ class CpuBackend final : public Backend {
   void softmax_backward(OpId op, const View& grad_in, const View& grad_out, const View& out,
                         int64_t dim) override;
   void index(OpId op, const View& out, const View& in, int64_t dim, const View& index) override;
+  void optimizer_step(OpId op, const OptimizerStepArgs& args) override;  // optimizer_step.cpp
+  void conv2d(OpId op, const Conv2dArgs& args) override;  // conv.cpp, im2col.cpp
+  void pool2d(OpId op, const Pool2dArgs& args) override;  // pool.cpp
+  void norm(OpId op, const NormArgs& args) override;      // norm.cpp
 
  private:
   CachingAllocator allocator_;
 };
+
+// The activation kernels (activation.cpp): runs `op` and returns true when it is one of them.
+bool activation_unary(OpId op, const View& out, const View& in, const UnaryArgs& args);
 
 }  // namespace nabla::cpu
 

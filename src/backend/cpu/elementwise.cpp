@@ -34,21 +34,6 @@ void binary_loop(const View& out, const View& a, const View& b, Op op) {
                   });
 }
 
-template <class T, class Op>
-void unary_loop(const View& out, const View& in, Op op) {
-  T* o = out.ptr<T>();
-  const T* p = in.ptr<T>();
-  for_each_row<2>(out.shape, {&out.strides, &in.strides}, [&](auto off, int64_t n, auto st) {
-    T* y = o + off[0];
-    const T* x = p + off[1];
-    if (st[0] == 1 && st[1] == 1) {
-      for (int64_t i = 0; i < n; ++i) y[i] = op(x[i]);
-    } else {
-      for (int64_t i = 0; i < n; ++i) y[i * st[0]] = op(x[i * st[1]]);
-    }
-  });
-}
-
 template <class T>
 void binary_typed(OpId op, const View& out, const View& a, const View& b) {
   switch (op) {
@@ -112,6 +97,7 @@ void CpuBackend::binary(OpId op, const View& out, const View& a, const View& b) 
 }
 
 void CpuBackend::unary(OpId op, const View& out, const View& in, const UnaryArgs& args) {
+  if (activation_unary(op, out, in, args)) return;  // activation.cpp
   visit_floating(in.dtype, op_name(op), [&](auto tag) {
     unary_typed<typename decltype(tag)::type>(op, out, in, args);
   });

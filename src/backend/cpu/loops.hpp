@@ -130,6 +130,22 @@ void for_each_row(const Shape& shape, const std::array<const Strides*, N>& strid
   });
 }
 
+// out = op(in) elementwise, with a unit-stride fast path that vectorises.
+template <class T, class Op>
+void unary_loop(const View& out, const View& in, Op op) {
+  T* o = out.ptr<T>();
+  const T* p = in.ptr<T>();
+  for_each_row<2>(out.shape, {&out.strides, &in.strides}, [&](auto off, int64_t n, auto st) {
+    T* y = o + off[0];
+    const T* x = p + off[1];
+    if (st[0] == 1 && st[1] == 1) {
+      for (int64_t i = 0; i < n; ++i) y[i] = op(x[i]);
+    } else {
+      for (int64_t i = 0; i < n; ++i) y[i * st[0]] = op(x[i * st[1]]);
+    }
+  });
+}
+
 // Element offsets of every position of `shape` under `strides`, in row-major order.
 inline std::vector<int64_t> offsets_of(const Shape& shape, const Strides& strides) {
   std::vector<int64_t> offsets(shape_numel(shape), 0);

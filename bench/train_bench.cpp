@@ -1,0 +1,66 @@
+// One training step (zero_grad, forward, cross-entropy, backward, optimizer step) of the
+// reference models of shared/BENCHMARKING.md at batch 64: MLP and LeNet-5 with SGD momentum
+// 0.9, CNN-BN with Adam 1e-3. Counter samples/s. Inputs are random 1x28x28 images and labels
+// made once outside the timed loop: throughput does not depend on pixel values.
+// bench/torch/train_bench.py is the PyTorch twin (the same models, optimizers and batch).
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "nabla/models/models.hpp"
+#include "nabla/nabla.hpp"
+#include "nabla/nn/functional.hpp"
+#include "nabla/optim/adam.hpp"
+#include "nabla/optim/sgd.hpp"
+
+namespace {
+
+constexpr int64_t kBatch = 64;
+
+void train_step(benchmark::State& state, const std::string& model_name, bool adam) {
+  nabla::manual_seed(0);
+  auto model = nabla::models::create(model_name);
+  std::unique_ptr<nabla::optim::Optimizer> optimizer;
+  if (adam)
+    optimizer = std::make_unique<nabla::optim::Adam>(model->parameters(),
+                                                     nabla::optim::AdamOptions{.lr = 1e-3});
+  else
+    optimizer = std::make_unique<nabla::optim::SGD>(
+        model->parameters(), nabla::optim::SGDOptions{.lr = 0.01, .momentum = 0.9});
+  const nabla::Tensor images = nabla::randn({kBatch, 1, 28, 28});
+  const nabla::Tensor labels = nabla::randint(0, 10, {kBatch});
+  for (auto _ : state) {
+    optimizer->zero_grad();
+    const nabla::Tensor loss = nabla::nn::functional::cross_entropy((*model)(images), labels);
+    loss.backward();
+    optimizer->step();
+    benchmark::DoNotOptimize(loss.data_ptr());
+  }
+  state.counters["samples/s"] = benchmark::Counter(static_cast<double>(kBatch),
+                                                   benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void BM_train_mlp(benchmark::State& state) { train_step(state, "mlp", false); }
+void BM_train_lenet5(benchmark::State& state) { train_step(state, "lenet5", false); }
+void BM_train_cnn_bn(benchmark::State& state) { train_step(state, "cnn_bn", true); }
+
+BENCHMARK(BM_train_mlp)->UseRealTime();
+BENCHMARK(BM_train_lenet5)->UseRealTime();
+BENCHMARK(BM_train_cnn_bn)->UseRealTime();
+
+int threads_from_env() {
+  const char* value = std::getenv("NABLA_BENCH_THREADS");
+  return value != nullptr && *value != '\0' ? std::atoi(value) : 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  nabla::set_num_threads(threads_from_env());
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

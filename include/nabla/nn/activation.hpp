@@ -1,0 +1,126 @@
+// Activation modules, torch.nn's names, defaults and reprs; each wraps the function of the same
+// name in nabla/nn/functional/activation.hpp (formulas there). PReLU is the only one with a
+// parameter (`weight`, as torch); NoisyReLU is the only one that differs between train and eval.
+#pragma once
+
+#include <string>
+
+#include "nabla/nn/module.hpp"
+
+namespace nabla::nn {
+
+#define NABLA_SIMPLE_ACTIVATION(Name)                 \
+  class Name : public Module {                        \
+   public:                                            \
+    Name() : Module(#Name) {}                         \
+    Tensor forward(const Tensor& x) override;         \
+  };
+NABLA_SIMPLE_ACTIVATION(Sigmoid)
+NABLA_SIMPLE_ACTIVATION(Tanh)
+NABLA_SIMPLE_ACTIVATION(LeCunTanh)  // 1.7159 · tanh(2x/3)
+NABLA_SIMPLE_ACTIVATION(ReLU)
+NABLA_SIMPLE_ACTIVATION(SiLU)
+#undef NABLA_SIMPLE_ACTIVATION
+
+class LeakyReLU : public Module {
+ public:
+  explicit LeakyReLU(double negative_slope = 0.01) : Module("LeakyReLU"), negative_slope_(negative_slope) {}
+  Tensor forward(const Tensor& x) override;
+
+ protected:
+  std::string extra_repr() const override;
+
+ private:
+  double negative_slope_;
+};
+
+// Learnable leaky slope: `weight` holds num_parameters slopes (1 shared, or one per channel of
+// dim 1), each initialised to `init`.
+class PReLU : public Module {
+ public:
+  explicit PReLU(int64_t num_parameters = 1, double init = 0.25, DType dtype = DType::f32);
+  Tensor forward(const Tensor& x) override;
+  Tensor weight;
+
+ protected:
+  std::string extra_repr() const override;
+
+ private:
+  int64_t num_parameters_;
+};
+
+class ELU : public Module {
+ public:
+  explicit ELU(double alpha = 1.0) : Module("ELU"), alpha_(alpha) {}
+  Tensor forward(const Tensor& x) override;
+
+ protected:
+  std::string extra_repr() const override;
+
+ private:
+  double alpha_;
+};
+
+class Softplus : public Module {
+ public:
+  explicit Softplus(double beta = 1.0, double threshold = 20.0)
+      : Module("Softplus"), beta_(beta), threshold_(threshold) {}
+  Tensor forward(const Tensor& x) override;
+
+ protected:
+  std::string extra_repr() const override;
+
+ private:
+  double beta_, threshold_;
+};
+
+class GELU : public Module {
+ public:
+  explicit GELU(std::string approximate = "none");  // "none" (erf) or "tanh"
+  Tensor forward(const Tensor& x) override;
+
+ protected:
+  std::string extra_repr() const override;
+
+ private:
+  std::string approximate_;
+};
+
+// max(0, x + N(0, stddev²)) in training mode; a plain ReLU in eval mode.
+class NoisyReLU : public Module {
+ public:
+  explicit NoisyReLU(double stddev);
+  Tensor forward(const Tensor& x) override;
+
+ protected:
+  std::string extra_repr() const override;
+
+ private:
+  double stddev_;
+};
+
+class Softmax : public Module {
+ public:
+  explicit Softmax(int64_t dim) : Module("Softmax"), dim_(dim) {}
+  Tensor forward(const Tensor& x) override;
+
+ protected:
+  std::string extra_repr() const override;
+
+ private:
+  int64_t dim_;
+};
+
+class LogSoftmax : public Module {
+ public:
+  explicit LogSoftmax(int64_t dim) : Module("LogSoftmax"), dim_(dim) {}
+  Tensor forward(const Tensor& x) override;
+
+ protected:
+  std::string extra_repr() const override;
+
+ private:
+  int64_t dim_;
+};
+
+}  // namespace nabla::nn

@@ -1,0 +1,10 @@
+// torch.nn.functional: activations, dropout and losses as plain functions.
+//   namespace F = nabla::nn::functional;  F::cross_entropy(logits, labels)
+#pragma once
+
+#include "nabla/nn/functional/activation.hpp"
+#include "nabla/nn/functional/conv.hpp"
+#include "nabla/nn/functional/loss.hpp"
+#include "nabla/nn/functional/norm.hpp"
+#include "nabla/nn/functional/pool.hpp"
+// conv / pool / norm headers are added here by the helper that builds them.

@@ -1,0 +1,41 @@
+// Activation functions and dropout as plain functions, torch.nn.functional's names, defaults and
+// formulas (the modules in nabla/nn/activation.hpp and nabla/nn/dropout.hpp wrap them):
+//   lecun_tanh(x)          1.7159 · tanh(2x/3)                (LeCun et al., "Efficient BackProp")
+//   leaky_relu(x, s)       x > 0 ? x : s·x
+//   prelu(x, w)            x > 0 ? x : w·x, w of 1 element or one per channel (dim 1)
+//   elu(x, α)              x > 0 ? x : α(eˣ − 1)
+//   softplus(x, β, t)      log(1 + e^{βx}) / β, and x itself where βx > t (torch's linear branch)
+//   gelu(x)                x·Φ(x) (exact, erf); approximate = "tanh" uses torch's tanh formula
+//   silu(x)                x·σ(x)
+//   noisy_relu(x, σ)       max(0, x + N(0, σ²)) when training, max(0, x) otherwise
+//   dropout(x, p)          inverted dropout: when training, zero each element with probability
+//                          p and scale the kept ones by 1/(1 − p); identity otherwise
+// leaky_relu, elu, softplus, gelu and silu are single kernels each way (op_list.def).
+#pragma once
+
+#include <string>
+
+#include "nabla/ops.hpp"
+
+namespace nabla::nn::functional {
+
+Tensor sigmoid(const Tensor& x);
+Tensor tanh(const Tensor& x);
+Tensor lecun_tanh(const Tensor& x);
+Tensor relu(const Tensor& x);
+Tensor leaky_relu(const Tensor& x, double negative_slope = 0.01);
+Tensor prelu(const Tensor& x, const Tensor& weight);
+Tensor elu(const Tensor& x, double alpha = 1.0);
+Tensor softplus(const Tensor& x, double beta = 1.0, double threshold = 20.0);
+Tensor gelu(const Tensor& x, const std::string& approximate = "none");  // "none" or "tanh"
+Tensor silu(const Tensor& x);
+Tensor erf(const Tensor& x);
+Tensor noisy_relu(const Tensor& x, double stddev, bool training = true);
+Tensor softmax(const Tensor& x, int64_t dim);
+Tensor log_softmax(const Tensor& x, int64_t dim);
+
+// p must lie in [0, 1]; p = 1 zeroes everything (as torch). Draws from the global Philox
+// generator, so the mask is fixed by manual_seed.
+Tensor dropout(const Tensor& x, double p = 0.5, bool training = true);
+
+}  // namespace nabla::nn::functional

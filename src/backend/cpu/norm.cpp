@@ -1,0 +1,242 @@
+// Fused normalisation kernels. Statistics accumulate in double in a fixed order.
+//   forward   x̂ = (x − μ) · σ⁻¹, σ⁻¹ = 1/√(var + eps) (biased var), y = γ x̂ + β
+//   backward  over the M elements sharing one (μ, σ):
+//             dx = σ⁻¹ (g − mean(g) − x̂ · mean(g x̂)),  g = γ dy        (training)
+//             dx = σ⁻¹ g                                                 (eval batch norm)
+//             dγ = Σ dy x̂, dβ = Σ dy over the elements of each channel
+// batch_norm reduces a channel over [N, ·, S]; group_norm reduces a (n, g) row of D·S
+// contiguous elements, with a per-channel affine (channel g·D + d).
+#include <cmath>
+
+#include "backend/cpu/cpu_backend.hpp"
+#include "backend/cpu/loops.hpp"
+
+namespace nabla::cpu {
+
+namespace {
+
+template <class T>
+const T* maybe(const View& v) {
+  return v.data ? v.ptr<T>() : nullptr;
+}
+template <class T>
+T* maybe_mut(const View& v) {
+  return v.data ? v.ptr<T>() : nullptr;
+}
+
+// The [N, C, S] view of a batch-norm input.
+struct ChannelLayout {
+  int64_t n, c, s;
+  explicit ChannelLayout(const View& x)
+      : n(x.shape[0]),
+        c(x.shape[1]),
+        s(x.numel() / std::max<int64_t>(1, x.shape[0] * x.shape[1])) {}
+  int64_t per_channel() const { return n * s; }
+  // fn(pointer to channel ch's run of S elements in image i) for every i.
+  template <class T, class Fn>
+  void each_run(T* base, int64_t ch, Fn&& fn) const {
+    for (int64_t i = 0; i < n; ++i) fn(base + (i * c + ch) * s);
+  }
+};
+
+template <class T>
+void batch_norm_forward(const NormArgs& a) {
+  const ChannelLayout L(a.x);
+  const T* x = a.x.ptr<T>();
+  T* y = a.y.ptr<T>();
+  const T *w = maybe<T>(a.weight), *b = maybe<T>(a.bias);
+  T *rm = maybe_mut<T>(a.running_mean), *rv = maybe_mut<T>(a.running_var);
+  T *mean_out = a.mean.ptr<T>(), *invstd_out = a.invstd.ptr<T>();
+  const int64_t m = L.per_channel();
+  parallel_for(L.c, std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(1, m)),
+               [&](int64_t first, int64_t last) {
+                 for (int64_t ch = first; ch < last; ++ch) {
+                   double mean, var;
+                   if (a.training) {
+                     double total = 0.0, squares = 0.0;
+                     L.each_run(x, ch, [&](const T* run) {
+                       for (int64_t k = 0; k < L.s; ++k) total += run[k];
+                     });
+                     mean = total / static_cast<double>(m);
+                     L.each_run(x, ch, [&](const T* run) {
+                       for (int64_t k = 0; k < L.s; ++k)
+                         squares += (run[k] - mean) * (run[k] - mean);
+                     });
+                     var = squares / static_cast<double>(m);
+                     if (rm) {
+                       const double unbiased = m > 1 ? squares / static_cast<double>(m - 1) : NAN;
+                       rm[ch] = static_cast<T>((1.0 - a.momentum) * rm[ch] + a.momentum * mean);
+                       rv[ch] = static_cast<T>((1.0 - a.momentum) * rv[ch] + a.momentum * unbiased);
+                     }
+                   } else {
+                     mean = rm[ch];
+                     var = rv[ch];
+                   }
+                   const double invstd = 1.0 / std::sqrt(var + a.eps);
+                   mean_out[ch] = static_cast<T>(mean);
+                   invstd_out[ch] = static_cast<T>(invstd);
+                   const double scale = (w ? w[ch] : 1.0) * invstd;
+                   const double shift = (b ? b[ch] : 0.0) - mean * scale;
+                   for (int64_t i = 0; i < L.n; ++i) {
+                     const int64_t off = (i * L.c + ch) * L.s;
+                     for (int64_t k = 0; k < L.s; ++k)
+                       y[off + k] = static_cast<T>(x[off + k] * scale + shift);
+                   }
+                 }
+               });
+}
+
+template <class T>
+void batch_norm_backward(const NormArgs& a) {
+  const ChannelLayout L(a.x);
+  const T *x = a.x.ptr<T>(), *dy = a.grad_y.ptr<T>(), *w = maybe<T>(a.weight);
+  const T *mean_in = a.mean.ptr<T>(), *invstd_in = a.invstd.ptr<T>();
+  T *dx = maybe_mut<T>(a.grad_x), *dw = maybe_mut<T>(a.grad_weight),
+    *db = maybe_mut<T>(a.grad_bias);
+  const int64_t m = L.per_channel();
+  parallel_for(
+      L.c, std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(1, m)),
+      [&](int64_t first, int64_t last) {
+        for (int64_t ch = first; ch < last; ++ch) {
+          const double mean = mean_in[ch], invstd = invstd_in[ch];
+          double sum_dy = 0.0, sum_dy_xhat = 0.0;
+          for (int64_t i = 0; i < L.n; ++i) {
+            const int64_t off = (i * L.c + ch) * L.s;
+            for (int64_t k = 0; k < L.s; ++k) {
+              sum_dy += dy[off + k];
+              sum_dy_xhat += dy[off + k] * (x[off + k] - mean) * invstd;
+            }
+          }
+          if (dw) dw[ch] = static_cast<T>(sum_dy_xhat);
+          if (db) db[ch] = static_cast<T>(sum_dy);
+          if (!dx) continue;
+          const double scale = (w ? w[ch] : 1.0) * invstd;
+          const double mean_dy = a.training ? sum_dy / static_cast<double>(m) : 0.0;
+          const double mean_dy_xhat = a.training ? sum_dy_xhat / static_cast<double>(m) : 0.0;
+          for (int64_t i = 0; i < L.n; ++i) {
+            const int64_t off = (i * L.c + ch) * L.s;
+            for (int64_t k = 0; k < L.s; ++k) {
+              const double xhat = (x[off + k] - mean) * invstd;
+              dx[off + k] = static_cast<T>(scale * (dy[off + k] - mean_dy - xhat * mean_dy_xhat));
+            }
+          }
+        }
+      });
+}
+
+// The [N, G, D, S] view of a group-norm input; a row is one (n, g): D·S contiguous elements.
+struct GroupLayout {
+  int64_t n, g, d, s;
+  explicit GroupLayout(const NormArgs& a)
+      : n(a.x.shape[0]),
+        g(a.groups),
+        d(a.x.shape[1] / a.groups),
+        s(a.x.numel() / std::max<int64_t>(1, a.x.shape[0] * a.x.shape[1])) {}
+  int64_t rows() const { return n * g; }
+  int64_t row_size() const { return d * s; }
+  int64_t grain() const {
+    return std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(1, row_size()));
+  }
+};
+
+template <class T>
+void group_norm_forward(const NormArgs& a) {
+  const GroupLayout L(a);
+  const T* x = a.x.ptr<T>();
+  T* y = a.y.ptr<T>();
+  const T *w = maybe<T>(a.weight), *b = maybe<T>(a.bias);
+  T *mean_out = a.mean.ptr<T>(), *invstd_out = a.invstd.ptr<T>();
+  const int64_t k = L.row_size();
+  parallel_for(L.rows(), L.grain(), [&](int64_t first, int64_t last) {
+    for (int64_t r = first; r < last; ++r) {
+      const T* xr = x + r * k;
+      double total = 0.0, squares = 0.0;
+      for (int64_t i = 0; i < k; ++i) total += xr[i];
+      const double mean = total / static_cast<double>(k);
+      for (int64_t i = 0; i < k; ++i) squares += (xr[i] - mean) * (xr[i] - mean);
+      const double invstd = 1.0 / std::sqrt(squares / static_cast<double>(k) + a.eps);
+      mean_out[r] = static_cast<T>(mean);
+      invstd_out[r] = static_cast<T>(invstd);
+      const int64_t channel0 = (r % L.g) * L.d;
+      for (int64_t dd = 0; dd < L.d; ++dd) {
+        const double scale = (w ? w[channel0 + dd] : 1.0) * invstd;
+        const double shift = (b ? b[channel0 + dd] : 0.0) - mean * scale;
+        for (int64_t i = dd * L.s; i < (dd + 1) * L.s; ++i)
+          y[r * k + i] = static_cast<T>(xr[i] * scale + shift);
+      }
+    }
+  });
+}
+
+template <class T>
+void group_norm_backward(const NormArgs& a) {
+  const GroupLayout L(a);
+  const T *x = a.x.ptr<T>(), *dy = a.grad_y.ptr<T>(), *w = maybe<T>(a.weight);
+  const T *mean_in = a.mean.ptr<T>(), *invstd_in = a.invstd.ptr<T>();
+  T *dx = maybe_mut<T>(a.grad_x), *dw = maybe_mut<T>(a.grad_weight),
+    *db = maybe_mut<T>(a.grad_bias);
+  const int64_t k = L.row_size();
+  if (dx)
+    parallel_for(L.rows(), L.grain(), [&](int64_t first, int64_t last) {
+      for (int64_t r = first; r < last; ++r) {
+        const double mean = mean_in[r], invstd = invstd_in[r];
+        const int64_t channel0 = (r % L.g) * L.d, off = r * k;
+        double sum_g = 0.0, sum_g_xhat = 0.0;
+        for (int64_t i = 0; i < k; ++i) {
+          const double gi = dy[off + i] * (w ? w[channel0 + i / L.s] : 1.0);
+          sum_g += gi;
+          sum_g_xhat += gi * (x[off + i] - mean) * invstd;
+        }
+        const double mean_g = sum_g / static_cast<double>(k),
+                     mean_gx = sum_g_xhat / static_cast<double>(k);
+        for (int64_t i = 0; i < k; ++i) {
+          const double gi = dy[off + i] * (w ? w[channel0 + i / L.s] : 1.0);
+          const double xhat = (x[off + i] - mean) * invstd;
+          dx[off + i] = static_cast<T>(invstd * (gi - mean_g - xhat * mean_gx));
+        }
+      }
+    });
+  if (!dw && !db) return;
+  // Per channel, over every image: a second pass so each channel's sum has one owner.
+  parallel_for(L.g * L.d, 1, [&](int64_t first, int64_t last) {
+    for (int64_t c = first; c < last; ++c) {
+      double sum_dy = 0.0, sum_dy_xhat = 0.0;
+      for (int64_t n = 0; n < L.n; ++n) {
+        const int64_t r = n * L.g + c / L.d, off = r * k + (c % L.d) * L.s;
+        const double mean = mean_in[r], invstd = invstd_in[r];
+        for (int64_t i = 0; i < L.s; ++i) {
+          sum_dy += dy[off + i];
+          sum_dy_xhat += dy[off + i] * (x[off + i] - mean) * invstd;
+        }
+      }
+      if (dw) dw[c] = static_cast<T>(sum_dy_xhat);
+      if (db) db[c] = static_cast<T>(sum_dy);
+    }
+  });
+}
+
+}  // namespace
+
+void CpuBackend::norm(OpId op, const NormArgs& args) {
+  visit_floating(args.x.dtype, op_name(op), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    switch (op) {
+      case OpId::batch_norm:
+        batch_norm_forward<T>(args);
+        return;
+      case OpId::batch_norm_backward:
+        batch_norm_backward<T>(args);
+        return;
+      case OpId::group_norm:
+        group_norm_forward<T>(args);
+        return;
+      case OpId::group_norm_backward:
+        group_norm_backward<T>(args);
+        return;
+      default:
+        NABLA_FAIL("cpu norm: op '", op_name(op), "' is not a normalisation op");
+    }
+  });
+}
+
+}  // namespace nabla::cpu

@@ -1,0 +1,64 @@
+// Activation modules: thin wrappers over nabla::nn::functional, with torch's reprs.
+#include "nabla/nn/activation.hpp"
+
+#include <sstream>
+
+#include "nabla/nn/functional/activation.hpp"
+
+namespace nabla::nn {
+
+namespace F = functional;
+
+namespace {
+// "name=value" with the value printed as C++ streams print doubles (0.01, 1, 20).
+template <class T> std::string field(const char* name, const T& value) {
+  std::ostringstream out;
+  out << name << '=' << value;
+  return out.str();
+}
+}  // namespace
+
+Tensor Sigmoid::forward(const Tensor& x) { return F::sigmoid(x); }
+Tensor Tanh::forward(const Tensor& x) { return F::tanh(x); }
+Tensor LeCunTanh::forward(const Tensor& x) { return F::lecun_tanh(x); }
+Tensor ReLU::forward(const Tensor& x) { return F::relu(x); }
+Tensor SiLU::forward(const Tensor& x) { return F::silu(x); }
+
+Tensor LeakyReLU::forward(const Tensor& x) { return F::leaky_relu(x, negative_slope_); }
+std::string LeakyReLU::extra_repr() const { return field("negative_slope", negative_slope_); }
+
+PReLU::PReLU(int64_t num_parameters, double init, DType dtype)
+    : Module("PReLU"), num_parameters_(num_parameters) {
+  NABLA_CHECK(num_parameters >= 1, "PReLU: num_parameters must be >= 1, got ", num_parameters);
+  weight = register_parameter("weight", full({num_parameters}, init, {.dtype = dtype}));
+}
+Tensor PReLU::forward(const Tensor& x) { return F::prelu(x, weight); }
+std::string PReLU::extra_repr() const { return field("num_parameters", num_parameters_); }
+
+Tensor ELU::forward(const Tensor& x) { return F::elu(x, alpha_); }
+std::string ELU::extra_repr() const { return field("alpha", alpha_); }
+
+Tensor Softplus::forward(const Tensor& x) { return F::softplus(x, beta_, threshold_); }
+std::string Softplus::extra_repr() const {
+  return field("beta", beta_) + ", " + field("threshold", threshold_);
+}
+
+GELU::GELU(std::string approximate) : Module("GELU"), approximate_(std::move(approximate)) {
+  NABLA_CHECK(approximate_ == "none" || approximate_ == "tanh", "GELU: approximate must be "
+              "\"none\" or \"tanh\", got \"", approximate_, "\"");
+}
+Tensor GELU::forward(const Tensor& x) { return F::gelu(x, approximate_); }
+std::string GELU::extra_repr() const { return "approximate='" + approximate_ + "'"; }
+
+NoisyReLU::NoisyReLU(double stddev) : Module("NoisyReLU"), stddev_(stddev) {
+  NABLA_CHECK(stddev >= 0.0, "NoisyReLU: stddev must be >= 0, got ", stddev);
+}
+Tensor NoisyReLU::forward(const Tensor& x) { return F::noisy_relu(x, stddev_, is_training()); }
+std::string NoisyReLU::extra_repr() const { return field("stddev", stddev_); }
+
+Tensor Softmax::forward(const Tensor& x) { return F::softmax(x, dim_); }
+std::string Softmax::extra_repr() const { return field("dim", dim_); }
+Tensor LogSoftmax::forward(const Tensor& x) { return F::log_softmax(x, dim_); }
+std::string LogSoftmax::extra_repr() const { return field("dim", dim_); }
+
+}  // namespace nabla::nn

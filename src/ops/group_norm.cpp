@@ -1,0 +1,96 @@
+// The per-sample normalisations, all on one fused kernel pair that normalises rows of
+// [N, G, D, S] (src/backend/cpu/norm.cpp):
+//   group_norm      G = num_groups, D = C / G, S = H·W; γ, β per channel
+//   layer_norm      one row per leading index, G = 1, D = Π normalized_shape, S = 1
+//   instance_norm   G = C, D = 1; with running stats, these get the batch's mean over samples
+#include "nabla/nn/functional/norm.hpp"
+#include "nabla/ops.hpp"
+#include "ops/norm_common.hpp"
+
+namespace nabla::nn::functional {
+
+using namespace nabla::ops;
+
+namespace {
+// x viewed as [N, C, S] normalised per (n, group) row with num_groups groups.
+Tensor rows_norm(const Tensor& x, const Shape& as, int64_t groups, const Tensor& weight,
+                 const Tensor& bias, double eps) {
+  const Tensor xc = x.detach().contiguous().reshape(as);
+  NormArgs args;
+  args.groups = groups;
+  args.eps = eps;
+  return run_norm(OpId::group_norm, OpId::group_norm_backward, x, xc, weight, bias, {as[0], groups},
+                  args);
+}
+
+void check_affine(const Tensor& t, const char* op, const char* what, const Shape& shape,
+                  const Tensor& x) {
+  if (!t.defined()) return;
+  NABLA_CHECK(t.shape() == shape && t.dtype() == x.dtype(), op, ": ", what, " must have shape ",
+              shape, " and dtype ", x.dtype(), " (input of shape ", x.shape(), "), got shape ",
+              t.shape(), " and dtype ", t.dtype());
+}
+}  // namespace
+
+Tensor group_norm(const Tensor& x, int64_t num_groups, const Tensor& weight, const Tensor& bias,
+                  double eps) {
+  NABLA_CHECK(x.dim() >= 2, "group_norm: expected an input [N, C, ...], got shape ", x.shape());
+  NABLA_CHECK(is_floating(x.dtype()), "group_norm: needs a floating input, got ", x.dtype());
+  const int64_t c = x.size(1);
+  NABLA_CHECK(num_groups >= 1 && c % num_groups == 0, "group_norm: num_groups = ", num_groups,
+              " must divide the number of channels C = ", c, " (input of shape ", x.shape(), ")");
+  check_affine(weight, "group_norm", "weight", {c}, x);
+  check_affine(bias, "group_norm", "bias", {c}, x);
+  const int64_t n = x.size(0);
+  return rows_norm(x, {n, c, n * c == 0 ? 0 : x.numel() / (n * c)}, num_groups, weight, bias, eps);
+}
+
+Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& weight,
+                  const Tensor& bias, double eps) {
+  const auto k = static_cast<int64_t>(normalized_shape.size());
+  const bool fits =
+      k >= 1 && k <= x.dim() && Shape(x.shape().end() - k, x.shape().end()) == normalized_shape;
+  NABLA_CHECK(fits, "layer_norm: normalized_shape ", normalized_shape,
+              " must be non-empty and equal the last dims of the input of shape ", x.shape());
+  NABLA_CHECK(is_floating(x.dtype()), "layer_norm: needs a floating input, got ", x.dtype());
+  check_affine(weight, "layer_norm", "weight", normalized_shape, x);
+  check_affine(bias, "layer_norm", "bias", normalized_shape, x);
+  const int64_t row = shape_numel(normalized_shape);
+  return rows_norm(x, {row == 0 ? 0 : x.numel() / row, row, 1}, 1, weight, bias, eps);
+}
+
+Tensor instance_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var,
+                     const Tensor& weight, const Tensor& bias, bool use_input_stats,
+                     double momentum, double eps) {
+  NABLA_CHECK(x.dim() >= 3,
+              "instance_norm: expected an input [N, C, H, W] (or [N, C, L]), got shape ",
+              x.shape());
+  if (!use_input_stats)
+    return batch_norm(x, running_mean, running_var, weight, bias, false, momentum, eps);
+  const int64_t n = x.size(0), c = x.size(1);
+  check_affine(weight, "instance_norm", "weight", {c}, x);
+  check_affine(bias, "instance_norm", "bias", {c}, x);
+  Tensor y = group_norm(x, c, weight, bias, eps);
+  if (running_mean.defined()) {
+    // As torch (batch norm over a [1, N·C, ...] view): each sample's statistics update the
+    // running ones, averaged over the batch.
+    NABLA_CHECK(running_var.defined() && running_mean.shape() == Shape{c} &&
+                    running_var.shape() == Shape{c},
+                "instance_norm: running_mean and running_var must both be given with shape [", c,
+                "]");
+    autograd::NoGradGuard no_grad;
+    const Tensor rows = x.detach().reshape({n, c, -1});
+    const int64_t s = rows.size(2);
+    NABLA_CHECK(s > 1,
+                "instance_norm: expected more than 1 spatial element per channel when "
+                "training, got input of shape ",
+                x.shape());
+    const Tensor mean = nabla::mean(rows, 2);
+    const Tensor var = nabla::var(rows, 2, 1);
+    running_mean.mul_(1.0 - momentum).add_(nabla::mean(mean, 0), momentum);
+    running_var.mul_(1.0 - momentum).add_(nabla::mean(var, 0), momentum);
+  }
+  return y;
+}
+
+}  // namespace nabla::nn::functional
