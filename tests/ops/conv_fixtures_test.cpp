@@ -25,17 +25,10 @@ constexpr const char* kFixtureFile = "conv.json";
 // float64 on both sides; sums run in another order (GEMM blocking), hence not bitwise.
 constexpr double kRtol = 1e-9, kAtol = 1e-11;
 
-struct Args {
-  const json& values;
-  std::set<std::string> read;
-  const json& at(const std::string& key) {
-    read.insert(key);
-    if (!values.contains(key)) throw std::runtime_error("missing arg \"" + key + "\"");
-    return values.at(key);
-  }
-  bool has(const std::string& key) const { return values.contains(key); }
-  double number(const std::string& key) { return at(key).get<double>(); }
-  int64_t integer(const std::string& key) { return at(key).get<int64_t>(); }
+// The shared arg reader, plus the shapes of this file's args: flags and (h, w) pairs.
+class Args : public FixtureArgs {
+ public:
+  using FixtureArgs::FixtureArgs;
   bool flag(const std::string& key) { return at(key).get<bool>(); }
   F::Size2 pair(const std::string& key) {
     const auto v = at(key).get<std::vector<int64_t>>();
@@ -143,21 +136,16 @@ TEST_P(ConvForward, MatchesTorch) {
   const auto entry = op_table().find(c->op);
   ASSERT_TRUE(entry != op_table().end()) << "unknown op '" << c->op << "': map it in "
                                          << "tests/ops/conv_fixtures_test.cpp";
-  Inputs inputs;
-  for (size_t i = 0; i < c->inputs.size(); ++i) {
-    Tensor x = c->inputs[i].clone();
-    if (c->has_grads() && c->grads[i].defined()) x.requires_grad_(true);
-    inputs.push_back(x);
-  }
-  Args args{c->args, {}};
+  const Inputs inputs = fixture_leaves(*c);
+  Args args(c->args);
   Outputs out;
   try {
     out = entry->second(inputs, args);
   } catch (const std::exception& e) {
     FAIL() << "nabla threw: " << e.what();
   }
-  for (const auto& [key, value] : c->args.items())
-    EXPECT_TRUE(args.read.count(key)) << "the mapping ignores arg '" << key << "'";
+  for (const std::string& key : args.unread())
+    ADD_FAILURE() << "the mapping ignores arg '" << key << "'";
   ASSERT_EQ(out.size(), c->outputs.size());
   for (size_t i = 0; i < out.size(); ++i) {
     if (out[i].dtype() == DType::i64) {
