@@ -81,14 +81,10 @@ TEST(Zoo, LargeModelsRunOnATwoImageBatch) {
   expect_trains("resnet18", imagenet(10), {2, 3, 32, 32});
 }
 
-TEST(Zoo, VeryLargeModelsRunForward) {
-  // vgg16 and resnet34 differ from vgg11 and resnet18 only in depth; one forward each.
-  autograd::NoGradGuard no_grad;
-  for (const char* name : {"vgg16", "resnet34"}) {
-    auto model = models::create(name, imagenet(10));
-    model->eval();
-    EXPECT_EQ((*model)(randn({1, 3, 32, 32})).shape(), (Shape{1, 10})) << name;
-  }
+TEST(Zoo, DeepestModelsRunOnOneImage) {
+  // vgg16 and resnet34 are vgg11 and resnet18 with more layers; small batches keep them quick.
+  expect_trains("vgg16", imagenet(10), {1, 3, 32, 32});
+  expect_trains("resnet34", imagenet(10), {2, 3, 32, 32});  // batch norm needs 2 values
 }
 
 TEST(Zoo, UnknownModelListsTheKnownOnes) {
