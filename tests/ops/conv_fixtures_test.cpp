@@ -132,36 +132,10 @@ TEST_P(ConvForward, MatchesTorch) {
   ASSERT_TRUE(load.ok()) << load.error;
   const FixtureCase* c = find_fixture_case(load.file, GetParam());
   ASSERT_NE(c, nullptr) << "case '" << GetParam() << "' vanished from " << load.file.path;
-  SCOPED_TRACE("case '" + c->name + "' (op " + c->op + ", args " + c->args.dump() + ")");
   const auto entry = op_table().find(c->op);
   ASSERT_TRUE(entry != op_table().end()) << "unknown op '" << c->op << "': map it in "
                                          << "tests/ops/conv_fixtures_test.cpp";
-  const Inputs inputs = fixture_leaves(*c);
-  Args args(c->args);
-  Outputs out;
-  try {
-    out = entry->second(inputs, args);
-  } catch (const std::exception& e) {
-    FAIL() << "nabla threw: " << e.what();
-  }
-  for (const std::string& key : args.unread())
-    ADD_FAILURE() << "the mapping ignores arg '" << key << "'";
-  ASSERT_EQ(out.size(), c->outputs.size());
-  for (size_t i = 0; i < out.size(); ++i) {
-    if (out[i].dtype() == DType::i64) {
-      EXPECT_TRUE(equal(out[i], c->outputs[i])) << "output " << i;
-    } else {
-      EXPECT_TRUE(all_close(out[i], c->outputs[i], kRtol, kAtol)) << "output " << i;
-    }
-  }
-  if (!c->has_grads()) return;
-  out[0].backward(c->grad_output);
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    if (!c->grads[i].defined()) continue;
-    ASSERT_TRUE(inputs[i].grad().defined()) << "no gradient reached input " << i;
-    EXPECT_TRUE(all_close(inputs[i].grad(), c->grads[i], kRtol, kAtol))
-        << "gradient of input " << i;
-  }
+  check_fixture_case<Args>(*c, entry->second, kRtol, kAtol);
 }
 
 INSTANTIATE_TEST_SUITE_P(ConvFixtures, ConvForward,

@@ -1,11 +1,15 @@
 #include "support/fixtures.hpp"
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cctype>
 #include <fstream>
 #include <map>
 #include <mutex>
 #include <sstream>
+
+#include "support/harness.hpp"
 
 namespace nabla::testing {
 namespace {
@@ -184,6 +188,31 @@ std::vector<Tensor> fixture_leaves(const FixtureCase& c) {
     leaves.push_back(x);
   }
   return leaves;
+}
+
+void check_fixture_outputs(const FixtureCase& c, const std::vector<Tensor>& inputs,
+                           const std::vector<Tensor>& out, double rtol, double atol) {
+  if (out.size() != c.outputs.size()) {
+    ADD_FAILURE() << "nabla gave " << out.size() << " outputs, the fixture " << c.outputs.size();
+    return;
+  }
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (out[i].dtype() == DType::i64) {
+      EXPECT_TRUE(equal(out[i], c.outputs[i])) << "output " << i;
+    } else {
+      EXPECT_TRUE(all_close(out[i], c.outputs[i], rtol, atol)) << "output " << i;
+    }
+  }
+  if (!c.has_grads()) return;
+  out[0].backward(c.grad_output);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (!c.grads[i].defined()) continue;
+    if (!inputs[i].grad().defined()) {
+      ADD_FAILURE() << "no gradient reached input " << i;
+      continue;
+    }
+    EXPECT_TRUE(all_close(inputs[i].grad(), c.grads[i], rtol, atol)) << "gradient of input " << i;
+  }
 }
 
 }  // namespace nabla::testing

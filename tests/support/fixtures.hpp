@@ -6,8 +6,10 @@
 //   for (const FixtureCase& c : load.file.cases) ...
 #pragma once
 
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -97,5 +99,31 @@ class FixtureArgs {
 // Fresh copies of a case's inputs (the cached ones stay untouched); those whose gradient the
 // case records require grad.
 std::vector<Tensor> fixture_leaves(const FixtureCase& c);
+
+// Compares nabla's `outputs` of case `c` (int64 exactly, floats within rtol/atol); when the
+// case records gradients, backpropagates grad_output through output 0 and compares the
+// gradient of each of `inputs` (the leaves the outputs were computed from).
+void check_fixture_outputs(const FixtureCase& c, const std::vector<Tensor>& inputs,
+                           const std::vector<Tensor>& outputs, double rtol, double atol);
+
+// The whole check of one case: runs op(leaves, args) with an `Args` (FixtureArgs or a suite's
+// subclass of it), fails on a throw or an arg the op did not read, then check_fixture_outputs.
+// Failures are non-fatal gtest failures.
+template <class Args, class Op>
+void check_fixture_case(const FixtureCase& c, Op&& op, double rtol, double atol) {
+  SCOPED_TRACE("case '" + c.name + "' (op " + c.op + ", args " + c.args.dump() + ")");
+  const std::vector<Tensor> inputs = fixture_leaves(c);
+  Args args(c.args);
+  std::vector<Tensor> outputs;
+  try {
+    outputs = op(inputs, args);
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "nabla threw: " << e.what();
+    return;
+  }
+  for (const std::string& key : args.unread())
+    ADD_FAILURE() << "the mapping ignores arg '" << key << "'";
+  check_fixture_outputs(c, inputs, outputs, rtol, atol);
+}
 
 }  // namespace nabla::testing

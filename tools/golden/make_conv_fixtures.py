@@ -12,16 +12,13 @@ with respect to each input (null for inputs not differentiated, such as running 
 The "batch_norm_module" case runs torch.nn.BatchNorm2d for one training step per slice of its
 first input (10 steps) and stores the running statistics and num_batches_tracked after them.
 """
-import json
-import os
 
 import torch
 import torch.nn.functional as F
 
+from fixture_io import encode, write_cases  # tools/golden/fixture_io.py
+
 F64 = torch.float64
-OUT_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests",
-                        "fixtures", "conv.json")
-DTYPE_NAMES = {torch.float64: "float64", torch.int64: "int64", torch.bool: "bool"}
 
 torch.manual_seed(0)
 torch.set_num_threads(1)
@@ -31,14 +28,6 @@ cases = []
 
 def randn(*shape):
     return torch.randn(shape, dtype=F64)
-
-
-def encode(t):
-    t = t.detach()
-    data = t.reshape(-1).tolist()
-    if t.dtype == F64:
-        data = [float(v) for v in data]
-    return {"shape": list(t.shape), "dtype": DTYPE_NAMES[t.dtype], "data": data}
 
 
 def case(name, op, inputs, fn, args=None, grad_inputs=(0,)):
@@ -183,14 +172,7 @@ for label, shape, size in [("size5", (2, 7, 3, 3), 5), ("size2_3d", (2, 4, 5), 2
 
 
 def main():
-    doc = {"generator": "tools/golden/make_conv_fixtures.py", "torch_version": torch.__version__}
-    lines = [json.dumps(c, sort_keys=True) for c in cases]
-    header = json.dumps(doc, sort_keys=True)[1:-1]
-    text = '{"cases": [\n' + ",\n".join(lines) + "\n], " + header + "}\n"
-    assert json.loads(text)["cases"] == json.loads(json.dumps(cases))
-    with open(OUT_PATH, "w", encoding="utf-8") as out:
-        out.write(text)
-    print(f"wrote {len(cases)} cases to {os.path.normpath(OUT_PATH)} ({len(text)} bytes)")
+    write_cases("conv.json", "tools/golden/make_conv_fixtures.py", cases)
 
 
 if __name__ == "__main__":

@@ -11,16 +11,13 @@ mapping), its scalar args, its inputs and PyTorch's output ("output"; ops that r
 (output * grad_output).sum() with respect to each input, null for non-floating inputs.
 The output is deterministic: fixed seed, one thread, sorted keys, repr-exact floats.
 """
-import json
 import operator
-import os
 
 import torch
 
+from fixture_io import encode, write_cases  # tools/golden/fixture_io.py
+
 F64 = torch.float64
-OUT_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests",
-                        "fixtures", "ops_forward.json")
-DTYPE_NAMES = {torch.float64: "float64", torch.int64: "int64", torch.bool: "bool"}
 
 torch.manual_seed(0)
 torch.set_num_threads(1)
@@ -40,14 +37,6 @@ def positive(*shape):
 def small_ints(*shape, low=-2, high=3):
     """Integer-valued floats, so comparisons, maximum and argmax see ties."""
     return torch.randint(low, high, shape).to(F64)
-
-
-def encode(t):
-    t = t.detach()
-    data = t.reshape(-1).tolist()
-    if t.dtype == F64:
-        data = [float(v) for v in data]
-    return {"shape": list(t.shape), "dtype": DTYPE_NAMES[t.dtype], "data": data}
 
 
 def case(name, op, inputs, fn, args=None, grad=False):
@@ -255,15 +244,7 @@ for op, fn in [("softmax", torch.softmax), ("log_softmax", torch.log_softmax)]:
 
 
 def main():
-    doc = {"generator": "tools/golden/make_fixtures.py", "torch_version": torch.__version__}
-    # One case per line keeps diffs readable; keys sorted everywhere for a stable file.
-    lines = [json.dumps(c, sort_keys=True) for c in cases]
-    header = json.dumps(doc, sort_keys=True)[1:-1]
-    text = '{"cases": [\n' + ",\n".join(lines) + "\n], " + header + "}\n"
-    assert json.loads(text)["cases"] == json.loads(json.dumps(cases))
-    with open(OUT_PATH, "w", encoding="utf-8") as out:
-        out.write(text)
-    print(f"wrote {len(cases)} cases to {os.path.normpath(OUT_PATH)} ({len(text)} bytes)")
+    write_cases("ops_forward.json", "tools/golden/make_fixtures.py", cases)
 
 
 if __name__ == "__main__":
