@@ -32,3 +32,27 @@ def write_cases(file_name, generator, cases):
     with open(path, "w", encoding="utf-8") as out:
         out.write(text)
     print(f"wrote {len(cases)} cases to {path} ({len(text)} bytes)")
+
+
+def randn(*shape):
+    """Standard normal float64 from torch's global generator (each script seeds it)."""
+    return torch.randn(shape, dtype=torch.float64)
+
+
+def add_case(cases, name, op, inputs, fn, args=None, grad_inputs=(0,)):
+    """Appends one case to `cases`: fn(*leaves) returns the output or a tuple of outputs. When
+    grad_inputs is non-empty, the first output is differentiated against a random grad_output
+    and the gradient of each input in grad_inputs is stored (None for the others)."""
+    leaves = [x.detach().clone().requires_grad_(i in grad_inputs) for i, x in enumerate(inputs)]
+    result = fn(*leaves)
+    results = list(result) if isinstance(result, tuple) else [result]
+    entry = {"name": name, "op": op, "args": args or {}, "inputs": [encode(x) for x in inputs],
+             "outputs": [encode(r) for r in results]}
+    if grad_inputs:
+        grad_output = randn(*results[0].shape)
+        wrt = [x for x in leaves if x.requires_grad]
+        grads = iter(torch.autograd.grad(results[0], wrt, grad_output))
+        entry["grad_output"] = encode(grad_output)
+        entry["grads"] = [encode(next(grads)) if x.requires_grad else None for x in leaves]
+    assert all(c["name"] != name for c in cases), "duplicate case name " + name
+    cases.append(entry)

@@ -16,7 +16,7 @@ first input (10 steps) and stores the running statistics and num_batches_tracked
 import torch
 import torch.nn.functional as F
 
-from fixture_io import encode, write_cases  # tools/golden/fixture_io.py
+from fixture_io import add_case, encode, randn, write_cases  # tools/golden/fixture_io.py
 
 F64 = torch.float64
 
@@ -26,25 +26,9 @@ torch.set_num_threads(1)
 cases = []
 
 
-def randn(*shape):
-    return torch.randn(shape, dtype=F64)
-
 
 def case(name, op, inputs, fn, args=None, grad_inputs=(0,)):
-    """fn(*leaves) returns the output or a tuple of outputs (the first is differentiated)."""
-    leaves = [x.detach().clone().requires_grad_(i in grad_inputs) for i, x in enumerate(inputs)]
-    result = fn(*leaves)
-    results = list(result) if isinstance(result, tuple) else [result]
-    entry = {"name": name, "op": op, "args": args or {}, "inputs": [encode(x) for x in inputs],
-             "outputs": [encode(r) for r in results]}
-    if grad_inputs:
-        grad_output = randn(*results[0].shape)
-        wrt = [x for x in leaves if x.requires_grad]
-        grads = iter(torch.autograd.grad(results[0], wrt, grad_output))
-        entry["grad_output"] = encode(grad_output)
-        entry["grads"] = [encode(next(grads)) if x.requires_grad else None for x in leaves]
-    assert all(c["name"] != name for c in cases), "duplicate case name " + name
-    cases.append(entry)
+    add_case(cases, name, op, inputs, fn, args, grad_inputs)
 
 
 # --- conv2d -----------------------------------------------------------------------------

@@ -14,7 +14,7 @@ when the args say "weight": true / "pos_weight": true.
 import torch
 import torch.nn.functional as F
 
-from fixture_io import encode, write_cases
+from fixture_io import add_case, randn, write_cases
 
 F64 = torch.float64
 
@@ -24,24 +24,9 @@ torch.set_num_threads(1)
 cases = []
 
 
-def randn(*shape):
-    return torch.randn(shape, dtype=F64)
-
 
 def case(name, op, inputs, fn, args=None, grad_inputs=(0,)):
-    """Runs fn(*inputs); inputs whose position is in grad_inputs get gradients checked."""
-    leaves = [x.detach().clone().requires_grad_(i in grad_inputs) for i, x in enumerate(inputs)]
-    result = fn(*leaves)
-    entry = {"name": name, "op": op, "args": args or {}, "inputs": [encode(x) for x in inputs],
-             "output": encode(result)}
-    if grad_inputs:
-        grad_output = randn(*result.shape)
-        wrt = [x for x in leaves if x.requires_grad]
-        grads = iter(torch.autograd.grad(result, wrt, grad_output))
-        entry["grad_output"] = encode(grad_output)
-        entry["grads"] = [encode(next(grads)) if x.requires_grad else None for x in leaves]
-    assert all(c["name"] != name for c in cases), "duplicate case name " + name
-    cases.append(entry)
+    add_case(cases, name, op, inputs, fn, args, grad_inputs)
 
 
 # --- activations ------------------------------------------------------------------------
