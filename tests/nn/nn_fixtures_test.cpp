@@ -119,16 +119,8 @@ constexpr double kRtol = 1e-10, kAtol = 1e-12;
 class NnForward : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(NnForward, MatchesTorch) {
-  const FixtureLoad& load = load_fixture(kFixtureFile);
-  ASSERT_TRUE(load.ok()) << load.error;
-  const FixtureCase* c = find_fixture_case(load.file, GetParam());
-  ASSERT_NE(c, nullptr) << "case '" << GetParam() << "' vanished from " << load.file.path;
-  const auto entry = op_table().find(c->op);
-  ASSERT_TRUE(entry != op_table().end()) << "unknown op '" << c->op << "': map it in "
-                                         << "tests/nn/nn_fixtures_test.cpp";
-  check_fixture_case<Args>(*c, [&](const Inputs& inputs, Args& args) {
-    return std::vector<Tensor>{entry->second(inputs, args)};
-  }, kRtol, kAtol);
+  run_fixture_case<Args>(kFixtureFile, GetParam(), op_table(), "tests/nn/nn_fixtures_test.cpp",
+                         kRtol, kAtol);
 }
 
 INSTANTIATE_TEST_SUITE_P(NnFixtures, NnForward, ::testing::ValuesIn(fixture_case_names(kFixtureFile)),

@@ -128,14 +128,8 @@ const std::map<std::string, OpFn>& op_table() {
 class ConvForward : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(ConvForward, MatchesTorch) {
-  const FixtureLoad& load = load_fixture(kFixtureFile);
-  ASSERT_TRUE(load.ok()) << load.error;
-  const FixtureCase* c = find_fixture_case(load.file, GetParam());
-  ASSERT_NE(c, nullptr) << "case '" << GetParam() << "' vanished from " << load.file.path;
-  const auto entry = op_table().find(c->op);
-  ASSERT_TRUE(entry != op_table().end()) << "unknown op '" << c->op << "': map it in "
-                                         << "tests/ops/conv_fixtures_test.cpp";
-  check_fixture_case<Args>(*c, entry->second, kRtol, kAtol);
+  run_fixture_case<Args>(kFixtureFile, GetParam(), op_table(), "tests/ops/conv_fixtures_test.cpp",
+                         kRtol, kAtol);
 }
 
 INSTANTIATE_TEST_SUITE_P(ConvFixtures, ConvForward,

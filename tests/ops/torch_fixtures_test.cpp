@@ -5,16 +5,12 @@
 // does not know fails, so no fixture goes unchecked.
 #include <gtest/gtest.h>
 
-#include <cctype>
-#include <cmath>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
 #include <optional>
 #include <set>
-#include <sstream>
 
 #include "support/fixtures.hpp"
 #include "support/harness.hpp"
@@ -28,33 +24,15 @@ constexpr const char* kFixtureFile = "ops_forward.json";
 
 // The case's scalar args; records which ones the mapping read, so that an arg the mapping
 // ignores (a new fixture feature nobody wired up) fails the case instead of passing silently.
-class Args {
+class Args : public FixtureArgs {
  public:
-  explicit Args(const json& args) : args_(args) {}
-  bool has(const std::string& key) const { return args_.contains(key); }
-  int64_t integer(const std::string& key) { return at(key).get<int64_t>(); }
-  double number(const std::string& key) { return at(key).get<double>(); }
-  bool flag(const std::string& key, bool fallback) { return has(key) ? at(key).get<bool>() : fallback; }
+  using FixtureArgs::FixtureArgs;
+  bool flag(const std::string& key, bool fallback) { return get_or(key, fallback); }
   std::optional<double> optional_number(const std::string& key) {
     return has(key) ? std::optional<double>(number(key)) : std::nullopt;
   }
   std::vector<int64_t> list(const std::string& key) { return at(key).get<std::vector<int64_t>>(); }
   Dims dims(const std::string& key = "dims") { return Dims(list(key)); }
-  std::vector<std::string> unused() const {
-    std::vector<std::string> out;
-    for (const auto& [key, value] : args_.items())
-      if (!used_.count(key)) out.push_back(key);
-    return out;
-  }
-
- private:
-  const json& at(const std::string& key) {
-    used_.insert(key);
-    if (!has(key)) throw std::runtime_error("missing arg \"" + key + "\"");
-    return args_.at(key);
-  }
-  const json& args_;
-  std::set<std::string> used_;
 };
 
 using Inputs = std::vector<Tensor>;
@@ -227,117 +205,17 @@ const std::map<std::string, OpFn>& op_table() {
 // differ only by rounding (summation order, libm vs SLEEF transcendental functions): a few ulp.
 constexpr double kRtol = 1e-12, kAtol = 1e-12;
 
-std::string number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
-
-std::string text(const Shape& shape) {
-  std::ostringstream out;
-  out << shape;
-  return out.str();
-}
-
-// Same dtype and shape; floats within rtol/atol (NaN matches NaN), integers and bools exact.
-::testing::AssertionResult matches(const Tensor& actual, const Tensor& expected) {
-  if (!actual.defined()) return ::testing::AssertionFailure() << "nabla gave no tensor";
-  if (actual.dtype() != expected.dtype())
-    return ::testing::AssertionFailure() << "dtype " << actual.dtype() << " != expected "
-                                         << expected.dtype();
-  if (actual.shape() != expected.shape())
-    return ::testing::AssertionFailure() << "shape " << text(actual.shape()) << " != expected "
-                                         << text(expected.shape());
-  const bool exact = !is_floating(expected.dtype());
-  const std::vector<double> a = actual.to_vector<double>(), e = expected.to_vector<double>();
-  for (size_t i = 0; i < a.size(); ++i) {
-    const bool same = exact ? a[i] == e[i]
-                            : (std::isnan(a[i]) && std::isnan(e[i])) ||
-                                  std::abs(a[i] - e[i]) <= kAtol + kRtol * std::abs(e[i]);
-    if (!same)
-      return ::testing::AssertionFailure()
-             << "element " << i << " (row-major) of shape " << text(expected.shape()) << ": "
-             << number(a[i]) << " vs torch " << number(e[i]) << " (|diff| "
-             << number(std::abs(a[i] - e[i])) << ")";
-  }
-  return ::testing::AssertionSuccess();
-}
-
-const FixtureCase* find_case(const FixtureFile& file, const std::string& name) {
-  for (const FixtureCase& c : file.cases)
-    if (c.name == name) return &c;
-  return nullptr;
-}
-
 // --- one test per case ------------------------------------------------------------------
-constexpr const char* kLoadErrorParam = "fixture_file_unreadable";
-
-std::vector<std::string> case_names() {
-  const FixtureLoad& load = load_fixture(kFixtureFile);
-  if (!load.ok()) return {kLoadErrorParam};  // one failing test that prints the error
-  std::vector<std::string> names;
-  for (const FixtureCase& c : load.file.cases) names.push_back(c.name);
-  return names;
-}
-
-std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
-  std::string name = info.param;
-  for (char& ch : name)
-    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-  return name;
-}
-
 class OpsForward : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(OpsForward, MatchesTorch) {
-  const FixtureLoad& load = load_fixture(kFixtureFile);
-  ASSERT_TRUE(load.ok()) << load.error;
-  const FixtureCase* found = find_case(load.file, GetParam());
-  ASSERT_NE(found, nullptr) << "case '" << GetParam() << "' vanished from " << load.file.path;
-  const FixtureCase& c = *found;
-  SCOPED_TRACE("fixture case '" + c.name + "' (op " + c.op + ", args " + c.args.dump() + ")");
-
-  const auto entry = op_table().find(c.op);
-  ASSERT_TRUE(entry != op_table().end())
-      << "unknown op '" << c.op << "' in case '" << c.name << "' of " << load.file.path
-      << ": map it in the op table of tests/ops/torch_fixtures_test.cpp";
-
-  // Fresh leaves (the cached inputs stay untouched); floating ones take gradients when the
-  // case checks them.
-  Inputs inputs;
-  for (size_t i = 0; i < c.inputs.size(); ++i) {
-    Tensor x = c.inputs[i].clone();
-    if (c.has_grads() && c.grads[i].defined()) x.requires_grad_(true);
-    inputs.push_back(x);
-  }
-  Args args(c.args);
-  Outputs outputs;
-  try {
-    outputs = entry->second(inputs, args);
-  } catch (const std::exception& e) {
-    FAIL() << "nabla threw: " << e.what();
-  }
-  ASSERT_TRUE(args.unused().empty())
-      << "the mapping of op '" << c.op << "' ignores arg '" << args.unused().front()
-      << "': handle it in tests/ops/torch_fixtures_test.cpp";
-  ASSERT_EQ(outputs.size(), c.outputs.size()) << "number of outputs";
-  for (size_t k = 0; k < outputs.size(); ++k)
-    EXPECT_TRUE(matches(outputs[k], c.outputs[k])) << "output " << k;
-
-  if (!c.has_grads()) return;
-  try {
-    outputs[0].backward(c.grad_output);
-  } catch (const std::exception& e) {
-    FAIL() << "backward threw: " << e.what();
-  }
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    if (!c.grads[i].defined()) continue;
-    ASSERT_TRUE(inputs[i].grad().defined()) << "no gradient reached input " << i;
-    EXPECT_TRUE(matches(inputs[i].grad(), c.grads[i])) << "gradient of input " << i;
-  }
+  run_fixture_case<Args>(kFixtureFile, GetParam(), op_table(),
+                         "the op table of tests/ops/torch_fixtures_test.cpp", kRtol, kAtol);
 }
 
-INSTANTIATE_TEST_SUITE_P(TorchFixtures, OpsForward, ::testing::ValuesIn(case_names()), test_name);
+INSTANTIATE_TEST_SUITE_P(TorchFixtures, OpsForward,
+                         ::testing::ValuesIn(fixture_case_names(kFixtureFile)),
+                         [](const auto& info) { return fixture_test_name(info.param); });
 
 // --- the file itself --------------------------------------------------------------------
 TEST(TorchFixturesFile, IsWellFormedAndEveryOpIsMapped) {
@@ -348,7 +226,7 @@ TEST(TorchFixturesFile, IsWellFormedAndEveryOpIsMapped) {
   std::set<std::string> names, sanitized;
   for (const FixtureCase& c : load.file.cases) {
     EXPECT_TRUE(names.insert(c.name).second) << "duplicate case name '" << c.name << "'";
-    EXPECT_TRUE(sanitized.insert(test_name({c.name, 0})).second)
+    EXPECT_TRUE(sanitized.insert(fixture_test_name(c.name)).second)
         << "case name '" << c.name << "' collides with another once made a test name";
     EXPECT_TRUE(op_table().count(c.op)) << "case '" << c.name << "': unknown op '" << c.op << "'";
   }

@@ -190,28 +190,43 @@ std::vector<Tensor> fixture_leaves(const FixtureCase& c) {
   return leaves;
 }
 
+::testing::AssertionResult fixture_matches(const Tensor& actual, const Tensor& expected,
+                                           double rtol, double atol) {
+  if (!actual.defined()) return ::testing::AssertionFailure() << "nabla gave no tensor";
+  if (actual.dtype() != expected.dtype())
+    return ::testing::AssertionFailure() << "dtype " << actual.dtype() << " != expected "
+                                         << expected.dtype();
+  if (is_floating(expected.dtype())) return all_close(actual, expected, rtol, atol);
+  if (actual.shape() != expected.shape() || !equal(actual, expected))
+    return ::testing::AssertionFailure() << "not equal to the expected " << expected.dtype()
+                                         << " tensor (shapes " << ::testing::PrintToString(actual.shape())
+                                         << " and " << ::testing::PrintToString(expected.shape()) << ")";
+  return ::testing::AssertionSuccess();
+}
+
 void check_fixture_outputs(const FixtureCase& c, const std::vector<Tensor>& inputs,
                            const std::vector<Tensor>& out, double rtol, double atol) {
   if (out.size() != c.outputs.size()) {
     ADD_FAILURE() << "nabla gave " << out.size() << " outputs, the fixture " << c.outputs.size();
     return;
   }
-  for (size_t i = 0; i < out.size(); ++i) {
-    if (out[i].dtype() == DType::i64) {
-      EXPECT_TRUE(equal(out[i], c.outputs[i])) << "output " << i;
-    } else {
-      EXPECT_TRUE(all_close(out[i], c.outputs[i], rtol, atol)) << "output " << i;
-    }
-  }
+  for (size_t i = 0; i < out.size(); ++i)
+    EXPECT_TRUE(fixture_matches(out[i], c.outputs[i], rtol, atol)) << "output " << i;
   if (!c.has_grads()) return;
-  out[0].backward(c.grad_output);
+  try {
+    out[0].backward(c.grad_output);
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "backward threw: " << e.what();
+    return;
+  }
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (!c.grads[i].defined()) continue;
     if (!inputs[i].grad().defined()) {
       ADD_FAILURE() << "no gradient reached input " << i;
       continue;
     }
-    EXPECT_TRUE(all_close(inputs[i].grad(), c.grads[i], rtol, atol)) << "gradient of input " << i;
+    EXPECT_TRUE(fixture_matches(inputs[i].grad(), c.grads[i], rtol, atol))
+        << "gradient of input " << i;
   }
 }
 

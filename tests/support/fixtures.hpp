@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <stdexcept>
+#include <type_traits>
 #include <string>
 #include <vector>
 
@@ -100,30 +101,48 @@ class FixtureArgs {
 // case records require grad.
 std::vector<Tensor> fixture_leaves(const FixtureCase& c);
 
-// Compares nabla's `outputs` of case `c` (int64 exactly, floats within rtol/atol); when the
-// case records gradients, backpropagates grad_output through output 0 and compares the
-// gradient of each of `inputs` (the leaves the outputs were computed from).
+// Same dtype and shape; floats within rtol/atol (NaN matches NaN), integers and bools exact.
+// A failure names the first differing element, both values and the shape.
+::testing::AssertionResult fixture_matches(const Tensor& actual, const Tensor& expected,
+                                           double rtol, double atol);
+
+// Compares nabla's `outputs` of case `c` with fixture_matches; when the case records
+// gradients, backpropagates grad_output through output 0 and compares the gradient of each of
+// `inputs` (the leaves the outputs were computed from).
 void check_fixture_outputs(const FixtureCase& c, const std::vector<Tensor>& inputs,
                            const std::vector<Tensor>& outputs, double rtol, double atol);
 
-// The whole check of one case: runs op(leaves, args) with an `Args` (FixtureArgs or a suite's
-// subclass of it), fails on a throw or an arg the op did not read, then check_fixture_outputs.
-// Failures are non-fatal gtest failures.
-template <class Args, class Op>
-void check_fixture_case(const FixtureCase& c, Op&& op, double rtol, double atol) {
-  SCOPED_TRACE("case '" + c.name + "' (op " + c.op + ", args " + c.args.dump() + ")");
-  const std::vector<Tensor> inputs = fixture_leaves(c);
-  Args args(c.args);
+// The whole test of one case of a one-test-per-case suite: loads `file_name`, finds
+// `case_name`, maps its op through `table` (op name -> callable(inputs, args) returning a
+// Tensor or a vector of them; `table_source` names the file that holds the table), runs it on
+// fresh leaves with an `Args` (FixtureArgs or a suite's subclass of it), fails on a throw or an
+// arg the mapping did not read, then check_fixture_outputs.
+template <class Args, class Table>
+void run_fixture_case(const std::string& file_name, const std::string& case_name,
+                      const Table& table, const char* table_source, double rtol, double atol) {
+  const FixtureLoad& load = load_fixture(file_name);
+  ASSERT_TRUE(load.ok()) << load.error;
+  const FixtureCase* c = find_fixture_case(load.file, case_name);
+  ASSERT_NE(c, nullptr) << "case '" << case_name << "' vanished from " << load.file.path;
+  SCOPED_TRACE("case '" + c->name + "' (op " + c->op + ", args " + c->args.dump() + ")");
+  const auto entry = table.find(c->op);
+  ASSERT_TRUE(entry != table.end()) << "unknown op '" << c->op << "': map it in "
+                                    << table_source;
+  const std::vector<Tensor> inputs = fixture_leaves(*c);
+  Args args(c->args);
   std::vector<Tensor> outputs;
   try {
-    outputs = op(inputs, args);
+    auto result = entry->second(inputs, args);
+    if constexpr (std::is_same_v<decltype(result), Tensor>)
+      outputs = {result};
+    else
+      outputs = std::move(result);
   } catch (const std::exception& e) {
-    ADD_FAILURE() << "nabla threw: " << e.what();
-    return;
+    FAIL() << "nabla threw: " << e.what();
   }
   for (const std::string& key : args.unread())
-    ADD_FAILURE() << "the mapping ignores arg '" << key << "'";
-  check_fixture_outputs(c, inputs, outputs, rtol, atol);
+    ADD_FAILURE() << "the mapping ignores arg '" << key << "': handle it in " << table_source;
+  check_fixture_outputs(*c, inputs, outputs, rtol, atol);
 }
 
 }  // namespace nabla::testing
