@@ -13,45 +13,26 @@
 #include "nabla/parallel.hpp"
 #include "nabla/tensor.hpp"
 
+#include "conv_cases.hpp"
+
 using namespace nabla;
-
-struct Case {
-  const char* name;
-  int64_t c, o, k, pad, hw;
-  bool input_grad;
-};
-
-template <class F> double median_ms(F&& f, int reps) {
-  std::vector<double> t;
-  for (int r = 0; r < reps; ++r) {
-    auto a = std::chrono::steady_clock::now();
-    f();
-    t.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - a).count());
-  }
-  std::sort(t.begin(), t.end());
-  return t[t.size() / 2];
-}
 
 int main(int argc, char** argv) {
   // conv_lab [reps] [threads] [case index]: both thread counts and all cases when left out.
   const int reps = argc > 1 ? std::atoi(argv[1]) : 21;
   const int only_threads = argc > 2 ? std::atoi(argv[2]) : 0;
   const int only_case = argc > 3 ? std::atoi(argv[3]) : -1;
-  const Case cases[] = {{"lenet1 1->6 5x5 p2 28", 1, 6, 5, 2, 28, false},
-                        {"lenet2 6->16 5x5 14", 6, 16, 5, 0, 14, true},
-                        {"cnnbn 32->32 3x3 p1 28", 32, 32, 3, 1, 28, true},
-                        {"cnnbn 64->64 3x3 p1 14", 64, 64, 3, 1, 14, true}};
   for (int threads : {1, 2}) {
     if (only_threads && threads != only_threads) continue;
     set_num_threads(threads);
     for (int ci = 0; ci < 4; ++ci) {
       if (only_case >= 0 && ci != only_case) continue;
-      const Case& c = cases[ci];
-      Tensor x = randn({64, c.c, c.hw, c.hw}, {.requires_grad = c.input_grad});
+      const ConvCase& c = kConvCases[ci];
+      Tensor x = randn({kConvBatch, c.c, c.hw, c.hw}, {.requires_grad = c.input_grad});
       Tensor w = randn({c.o, c.c, c.k, c.k}, {.requires_grad = true});
       Tensor b = randn({c.o}, {.requires_grad = true});
       const int64_t out = c.hw + 2 * c.pad - c.k + 1;
-      Tensor g = randn({64, c.o, out, out});
+      Tensor g = randn({kConvBatch, c.o, out, out});
       auto fwd = [&] {
         autograd::NoGradGuard guard;
         Tensor y = nn::functional::conv2d(x, w, b, 1, c.pad);

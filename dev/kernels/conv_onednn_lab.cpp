@@ -15,26 +15,11 @@
 #include <random>
 #include <vector>
 
+#include "conv_cases.hpp"
+
 using namespace dnnl;
 using tag = memory::format_tag;
 using dt = memory::data_type;
-
-struct Case {
-  const char* name;
-  int64_t c, o, k, pad, hw;
-  bool input_grad;
-};
-
-template <class F> double median_ms(F&& f, int reps) {
-  std::vector<double> t;
-  for (int r = 0; r < reps; ++r) {
-    const auto a = std::chrono::steady_clock::now();
-    f();
-    t.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - a).count());
-  }
-  std::sort(t.begin(), t.end());
-  return t[t.size() / 2];
-}
 
 memory filled(const memory::desc& md, const engine& eng, std::mt19937& rng) {
   memory m(md, eng);
@@ -46,17 +31,13 @@ memory filled(const memory::desc& md, const engine& eng, std::mt19937& rng) {
 
 int main(int argc, char** argv) {
   const int reps = argc > 1 ? std::atoi(argv[1]) : 21;
-  const Case cases[] = {{"lenet1 1->6 5x5 p2 28", 1, 6, 5, 2, 28, false},
-                        {"lenet2 6->16 5x5 14", 6, 16, 5, 0, 14, true},
-                        {"cnnbn 32->32 3x3 p1 28", 32, 32, 3, 1, 28, true},
-                        {"cnnbn 64->64 3x3 p1 14", 64, 64, 3, 1, 14, true}};
   engine eng(engine::kind::cpu, 0);
   stream s(eng);
   std::mt19937 rng(0);
   for (int threads : {1, 2}) {
     omp_set_num_threads(threads);
-    for (const Case& c : cases) {
-      const int64_t n = 64, out = c.hw + 2 * c.pad - c.k + 1;
+    for (const ConvCase& c : kConvCases) {
+      const int64_t n = kConvBatch, out = c.hw + 2 * c.pad - c.k + 1;
       const memory::desc src({n, c.c, c.hw, c.hw}, dt::f32, tag::nchw);
       const memory::desc wei({c.o, c.c, c.k, c.k}, dt::f32, tag::oihw);
       const memory::desc bia({c.o}, dt::f32, tag::x);
