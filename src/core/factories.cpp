@@ -9,6 +9,14 @@
 
 namespace nabla {
 
+// Every random draw takes one Philox block (four 32-bit words) per two elements: each element
+// gets a 64-bit uniform, and normals come from Box-Muller on the block's pair (core/philox.hpp).
+void draw_random(OpId op, const Tensor& t, double a, double b) {
+  const uint64_t blocks = (static_cast<uint64_t>(t.numel()) + 1) / 2;
+  const GeneratorState at = advance_generator(blocks);
+  dispatch(op, t.device(), t.dtype()).random(op, view_of(t), at.seed, at.offset, a, b);
+}
+
 namespace {
 Tensor finish(Tensor t, const TensorOptions& options) {
   if (options.requires_grad) t.requires_grad_(true);
@@ -21,14 +29,10 @@ Tensor filled(const Shape& shape, double value, const TensorOptions& options) {
   return finish(t, options);
 }
 
-// Every random draw takes one Philox block (four 32-bit words) per two elements: each element
-// gets a 64-bit uniform, and normals come from Box-Muller on the block's pair (core/philox.hpp).
 Tensor random_tensor(OpId op, const Shape& shape, double a, double b,
                      const TensorOptions& options) {
   Tensor t = make_tensor(shape, options.dtype, options.device);
-  const uint64_t blocks = (static_cast<uint64_t>(t.numel()) + 1) / 2;
-  const GeneratorState at = advance_generator(blocks);
-  dispatch(op, options.device, options.dtype).random(op, view_of(t), at.seed, at.offset, a, b);
+  draw_random(op, t, a, b);
   return finish(t, options);
 }
 

@@ -4,7 +4,6 @@
 #include "backend/backend.hpp"
 #include "core/tensor_impl.hpp"
 #include "nabla/ops.hpp"
-#include "nabla/random.hpp"
 
 namespace nabla {
 
@@ -158,16 +157,16 @@ const Tensor& Tensor::fill_(double value) const {
 const Tensor& Tensor::zero_() const { return fill_(0.0); }
 
 namespace {
-// uniform [a, b) or normal (mean a, std b) straight into a contiguous tensor's memory.
+// uniform [a, b) or normal (mean a, std b) straight into the tensor's memory; the kernel
+// writes contiguous memory, so a strided tensor is filled through a contiguous copy.
 const Tensor& random_fill_(const Tensor& t, OpId op, double a, double b, const char* name) {
   check_inplace_allowed(t, name);
-  if (!t.is_contiguous()) {  // the kernel writes contiguous memory; fill a copy and scatter it
+  if (!t.is_contiguous()) {
     const Tensor filled = empty(t.shape(), {.dtype = t.dtype(), .device = t.device()});
-    random_fill_(filled, op, a, b, name);
+    draw_random(op, filled, a, b);
     return t.copy_(filled);
   }
-  const GeneratorState at = advance_generator((static_cast<uint64_t>(t.numel()) + 1) / 2);
-  dispatch(op, t.device(), t.dtype()).random(op, view_of(t), at.seed, at.offset, a, b);
+  draw_random(op, t, a, b);
   bump_version(t);
   return t;
 }

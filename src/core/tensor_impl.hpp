@@ -44,6 +44,12 @@ struct TensorImpl {
 
 // A new contiguous tensor with uninitialised memory.
 Tensor make_tensor(const Shape& shape, DType dtype, Device device);
+
+enum class OpId : int;  // backend/backend.hpp
+// Fills contiguous `t` from the next slice of the global Philox stream: uniform [a, b) or
+// normal (mean a, std b). rand/randn and Tensor::uniform_/normal_ all draw through it, so the
+// same seed gives the same numbers whichever was called.
+void draw_random(OpId op, const Tensor& t, double a, double b);
 // A view of `base`'s storage with other geometry, no autograd history.
 Tensor make_view(const Tensor& base, Shape shape, Strides strides, int64_t offset);
 // Throws unless an in-place change of `t` is safe for autograd; `op` names the caller.

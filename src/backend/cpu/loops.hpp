@@ -39,7 +39,7 @@ constexpr int64_t kParallelGrain = 32768;
 // result independent of the split, so results do not depend on the thread count.
 template <class F> void parallel_for(int64_t n, int64_t grain, F&& fn) {
   if (n <= 0) return;
-  if (n < grain || omp_get_max_threads() == 1 || omp_in_parallel()) {
+  if (n == 1 || n < grain || omp_get_max_threads() == 1 || omp_in_parallel()) {
     fn(int64_t{0}, n);
     return;
   }
