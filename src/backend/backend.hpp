@@ -37,6 +37,7 @@ struct View {
   int64_t dim() const { return static_cast<int64_t>(shape.size()); }
   template <class T> T* ptr() const { return static_cast<T*>(data); }
 };
+// An undefined tensor gives an empty View (data null): the form of an absent optional operand.
 View view_of(const Tensor& t);
 
 // Scalar parameters of unary kernels: pow_scalar uses `a`; clamp uses [a, b] with the has_*

@@ -26,6 +26,7 @@ const char* op_family(OpId op) {
 }
 
 View view_of(const Tensor& t) {
+  if (!t.defined()) return View{};  // an absent optional operand: data null, as kernels expect
   return View{t.data_ptr(), t.dtype(), t.shape(), t.strides()};
 }
 

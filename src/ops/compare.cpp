@@ -18,7 +18,7 @@ Tensor ge(const Tensor& a, const Tensor& b) { return run_binary(OpId::ge, a, b);
 Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
   NABLA_CHECK(condition.dtype() == DType::b8, "where: condition must be bool, got ",
               condition.dtype(), "; build it with a comparison such as gt(x, y)");
-  const DType dtype = promote(a, b);
+  const DType dtype = promote(a, b, "where");
   const Shape shape = broadcast_shapes(broadcast_shapes(condition.shape(), a.shape(), "where"),
                                        b.shape(), "where");
   Backend& backend = dispatch(OpId::where, a.device(), dtype);

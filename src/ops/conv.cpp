@@ -34,8 +34,6 @@ std::string Padding2d::repr() const {
 
 namespace {
 
-View optional_view(const Tensor& t) { return t.defined() ? view_of(t) : View{}; }
-
 void check_conv_args(const Tensor& x, const Tensor& weight, const Tensor& bias, Size2 stride,
                      const Padding2d& padding, Size2 dilation, int64_t groups) {
   NABLA_CHECK(x.dim() == 4, "conv2d: expected a 4-D input [N, C, H, W], got shape ", x.shape(),
@@ -103,32 +101,34 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Size2 s
               Padding2d padding, Size2 dilation, int64_t groups) {
   check_conv_args(x, weight, bias, stride, padding, dilation, groups);
   const Geometry geometry = conv_geometry(x, weight, stride, padding, dilation);
-  Conv2dArgs args;
-  args.stride = {stride.h, stride.w};
-  args.padding = geometry.padding;
-  args.dilation = {dilation.h, dilation.w};
-  args.groups = groups;
+  // Backward keeps only this geometry, not the forward's views (they would be stale).
+  Conv2dArgs shape_args;
+  shape_args.stride = {stride.h, stride.w};
+  shape_args.padding = geometry.padding;
+  shape_args.dilation = {dilation.h, dilation.w};
+  shape_args.groups = groups;
+  Conv2dArgs args = shape_args;
   Backend& backend = dispatch(OpId::conv2d, x.device(), x.dtype());
   const Tensor xc = x.detach().contiguous(), wc = weight.detach().contiguous();
   const Tensor bc = bias.defined() ? bias.detach().contiguous() : Tensor();
   Tensor y = make_tensor(geometry.out_shape, x.dtype(), x.device());
   args.x = view_of(xc);
   args.weight = view_of(wc);
-  args.bias = optional_view(bc);
+  args.bias = view_of(bc);
   args.y = view_of(y);
   backend.conv2d(OpId::conv2d, args);
 
   std::vector<Tensor> inputs{x, weight};
   if (bias.defined()) inputs.push_back(bias);
   autograd::record("conv2d", inputs, y,
-                   [sx = SavedTensor(xc, "conv2d"), sw = SavedTensor(wc, "conv2d"), args,
+                   [sx = SavedTensor(xc, "conv2d"), sw = SavedTensor(wc, "conv2d"),
+                    args = shape_args,
                     has_bias = bias.defined()](const Tensor& g, const GradMask& needs) {
                      const Tensor x = sx.get(), w = sw.get(), dy = g.contiguous();
                      Backend& backend = dispatch(OpId::conv2d_input_grad, x.device(), x.dtype());
                      Grads grads(has_bias ? 3 : 2);
                      Conv2dArgs a = args;
                      a.y = view_of(dy);
-                     a.bias = View{};  // the forward's views are stale here
                      if (needs[0]) {
                        grads[0] = make_tensor(x.shape(), x.dtype(), x.device());
                        a.x = view_of(grads[0]);

@@ -14,13 +14,13 @@ using namespace nabla::ops;
 namespace {
 // x viewed as [N, C, S] normalised per (n, group) row with num_groups groups.
 Tensor rows_norm(const Tensor& x, const Shape& as, int64_t groups, const Tensor& weight,
-                 const Tensor& bias, double eps) {
+                 const Tensor& bias, double eps, NormStats* stats = nullptr) {
   const Tensor xc = x.detach().contiguous().reshape(as);
   NormArgs args;
   args.groups = groups;
   args.eps = eps;
   return run_norm(OpId::group_norm, OpId::group_norm_backward, x, xc, weight, bias, {as[0], groups},
-                  args);
+                  args, stats);
 }
 
 void check_affine(const Tensor& t, const char* op, const char* what, const Shape& shape,
@@ -67,27 +67,32 @@ Tensor instance_norm(const Tensor& x, const Tensor& running_mean, const Tensor& 
               x.shape());
   if (!use_input_stats)
     return batch_norm(x, running_mean, running_var, weight, bias, false, momentum, eps);
+  NABLA_CHECK(is_floating(x.dtype()), "instance_norm: needs a floating input, got ", x.dtype());
   const int64_t n = x.size(0), c = x.size(1);
+  const int64_t s = n * c == 0 ? 0 : x.numel() / (n * c);
+  // As torch, with or without running stats: one value per channel has no variance.
+  NABLA_CHECK(s > 1,
+              "instance_norm: expected more than 1 spatial element per channel when training, "
+              "got input of shape ",
+              x.shape());
   check_affine(weight, "instance_norm", "weight", {c}, x);
   check_affine(bias, "instance_norm", "bias", {c}, x);
-  Tensor y = group_norm(x, c, weight, bias, eps);
-  if (running_mean.defined()) {
-    // As torch (batch norm over a [1, N·C, ...] view): each sample's statistics update the
-    // running ones, averaged over the batch.
-    NABLA_CHECK(running_var.defined() && running_mean.shape() == Shape{c} &&
-                    running_var.shape() == Shape{c},
+  if (running_mean.defined() || running_var.defined())
+    NABLA_CHECK(running_var.defined() && running_mean.defined() &&
+                    running_mean.shape() == Shape{c} && running_var.shape() == Shape{c},
                 "instance_norm: running_mean and running_var must both be given with shape [", c,
                 "]");
+  NormStats stats;
+  // group_norm with one group per channel; its checks are the ones made above.
+  Tensor y = rows_norm(x, {n, c, s}, c, weight, bias, eps, &stats);
+  if (running_mean.defined()) {
+    // As torch (batch norm over a [1, N·C, ...] view): each sample's statistics update the
+    // running ones, averaged over the batch. They come from the kernel's saved [N, C] mean and
+    // invstd: the biased variance is 1/invstd² − eps, made unbiased by S/(S − 1).
     autograd::NoGradGuard no_grad;
-    const Tensor rows = x.detach().reshape({n, c, -1});
-    const int64_t s = rows.size(2);
-    NABLA_CHECK(s > 1,
-                "instance_norm: expected more than 1 spatial element per channel when "
-                "training, got input of shape ",
-                x.shape());
-    const Tensor mean = nabla::mean(rows, 2);
-    const Tensor var = nabla::var(rows, 2, 1);
-    running_mean.mul_(1.0 - momentum).add_(nabla::mean(mean, 0), momentum);
+    const double unbias = static_cast<double>(s) / static_cast<double>(s - 1);
+    const Tensor var = (nabla::pow(stats.invstd, -2.0) - eps) * unbias;
+    running_mean.mul_(1.0 - momentum).add_(nabla::mean(stats.mean, 0), momentum);
     running_var.mul_(1.0 - momentum).add_(nabla::mean(var, 0), momentum);
   }
   return y;

@@ -23,7 +23,7 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
       NABLA_CHECK(j == d || t.shape()[j] == first.shape()[j], "cat: tensor ", i, " has shape ",
                   t.shape(), ", tensor 0 has ", first.shape(), "; sizes must match except in dim ", d);
     shape[d] += t.shape()[d];
-    dtype = promote_types(dtype, t.dtype());
+    dtype = promote_types(dtype, t.dtype(), "cat");
   }
   Tensor out = make_tensor(shape, dtype, first.device());
   Backend& backend = dispatch(OpId::copy, first.device(), dtype);

@@ -20,17 +20,18 @@ Tensor with_blas_layout(const Tensor& m) {
   return layout ? m : m.contiguous();
 }
 
-// Both operands at least 2-D.
+// Both operands at least 2-D, with matching k: matmul checked it on the caller's shapes, and
+// the backward's products match by construction.
 Tensor matmul_nd(const Tensor& a, const Tensor& b) {
   const int64_t m = a.size(-2), k = a.size(-1), n = b.size(-1);
-  NABLA_CHECK(b.size(-2) == k, "matmul: shapes ", a.shape(), " and ", b.shape(),
-              " cannot be multiplied (", k, " columns vs ", b.size(-2), " rows)");
   NABLA_CHECK(a.device() == b.device(), "matmul: operands on ", a.device(), " and ", b.device());
+  // broadcast_shapes checks these too, but would name only the batch shapes; the error should
+  // show the operands' full shapes.
   for (int64_t i = 3; i <= std::min(a.dim(), b.dim()); ++i)
     NABLA_CHECK(a.size(-i) == b.size(-i) || a.size(-i) == 1 || b.size(-i) == 1, "matmul: shapes ",
                 a.shape(), " and ", b.shape(), " have batch dims that do not broadcast (",
                 a.size(-i), " vs ", b.size(-i), ")");
-  const DType dtype = promote(a, b);
+  const DType dtype = promote(a, b, "matmul");
   const Shape batch = broadcast_shapes(Shape(a.shape().begin(), a.shape().end() - 2),
                                        Shape(b.shape().begin(), b.shape().end() - 2), "matmul");
   auto with = [&batch](Shape tail) { tail.insert(tail.begin(), batch.begin(), batch.end()); return tail; };

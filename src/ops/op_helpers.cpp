@@ -1,13 +1,30 @@
 #include "ops/op_helpers.hpp"
 
 #include <algorithm>
+#include <optional>
 
 namespace nabla::ops {
 
-DType promote_types(DType a, DType b) {
+namespace {
+// The one promotion rule: equal dtypes stay, two floating ones meet in float64, else none.
+std::optional<DType> promoted(DType a, DType b) {
   if (a == b) return a;
   if (is_floating(a) && is_floating(b)) return DType::f64;
-  NABLA_FAIL("cannot combine ", a, " and ", b, " tensors; convert one with .to(DType)");
+  return std::nullopt;
+}
+}  // namespace
+
+DType promote_types(DType a, DType b, const char* op) {
+  const auto dtype = promoted(a, b);
+  NABLA_CHECK(dtype, op, ": cannot combine ", a, " and ", b, " tensors; convert one with .to(DType)");
+  return *dtype;
+}
+
+DType promote(const Tensor& a, const Tensor& b, const char* op) {
+  const auto dtype = promoted(a.dtype(), b.dtype());
+  NABLA_CHECK(dtype, op, ": cannot combine ", a.dtype(), " and ", b.dtype(), " tensors (shapes ",
+              a.shape(), " and ", b.shape(), "); convert one with .to(DType)");
+  return *dtype;
 }
 
 Tensor scalar_like(double value, const Tensor& like) {
@@ -24,10 +41,7 @@ Tensor run_unary(OpId op, const Tensor& x, const UnaryArgs& args) {
 Tensor run_binary(OpId op, const Tensor& a, const Tensor& b) {
   NABLA_CHECK(a.device() == b.device(), op_name(op), ": tensors on ", a.device(), " and ",
               b.device(), "; move one with .to(Device)");
-  NABLA_CHECK(a.dtype() == b.dtype() || (is_floating(a.dtype()) && is_floating(b.dtype())),
-              op_name(op), ": cannot combine ", a.dtype(), " and ", b.dtype(), " tensors (shapes ",
-              a.shape(), " and ", b.shape(), "); convert one with .to(DType)");
-  const DType dtype = promote(a, b);
+  const DType dtype = promote(a, b, op_name(op));
   const Shape shape = broadcast_shapes(a.shape(), b.shape(), op_name(op));
   const bool comparison = op >= OpId::eq && op <= OpId::ge;
   Backend& backend = dispatch(op, a.device(), dtype);

@@ -14,8 +14,10 @@ using autograd::Grads;
 using autograd::SavedTensor;
 
 // f32 meeting f64 computes in f64, as torch's type promotion.
-DType promote_types(DType a, DType b);
-inline DType promote(const Tensor& a, const Tensor& b) { return promote_types(a.dtype(), b.dtype()); }
+// The dtype two operands compute in (equal dtypes, or float64 for two floating ones); otherwise
+// an error naming `op` (and, for tensors, their shapes).
+DType promote_types(DType a, DType b, const char* op);
+DType promote(const Tensor& a, const Tensor& b, const char* op);
 // A 0-d tensor of `value` in `like`'s dtype and device; broadcasts against anything.
 Tensor scalar_like(double value, const Tensor& like);
 

@@ -43,18 +43,22 @@ Tensor run_pool(OpId op, OpId backward_op, const Tensor& x, const Shape& out_hw,
   Tensor indices = with_indices ? make_tensor(out.shape(), DType::i64, x.device()) : Tensor();
   args.in = view_of(input);
   args.out = view_of(out);
-  args.indices = with_indices ? view_of(indices) : View{};
+  args.indices = view_of(indices);
   backend.pool2d(op, args);
   if (x.dim() == 3) out = out.squeeze(0);
+  // Backward keeps only the window geometry and shapes: the forward's views would be stale.
+  Pool2dArgs window = args;
+  window.in = window.out = window.indices = View{};
   autograd::record(op_name(op), {x}, out,
-                   [args, backward_op, indices, in_shape = input.shape(), x_shape = x.shape()](
-                       const Tensor& g, const GradMask&) {
-                     const Tensor dy = g.contiguous().reshape(args.out.shape);
+                   [window, backward_op, indices, in_shape = input.shape(),
+                    out_shape = args.out.shape, x_shape = x.shape()](const Tensor& g,
+                                                                    const GradMask&) {
+                     const Tensor dy = g.contiguous().reshape(out_shape);
                      Tensor dx = make_tensor(in_shape, g.dtype(), g.device());
-                     Pool2dArgs a = args;
+                     Pool2dArgs a = window;
                      a.in = view_of(dx);
                      a.out = view_of(dy);
-                     a.indices = indices.defined() ? view_of(indices) : View{};
+                     a.indices = view_of(indices);
                      dispatch(backward_op, g.device(), g.dtype()).pool2d(backward_op, a);
                      return Grads{dx.reshape(x_shape)};
                    });

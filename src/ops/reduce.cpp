@@ -70,11 +70,11 @@ Tensor extremum_all(OpId op, const Tensor& x) {
   return out;
 }
 
+// `op` names the caller in errors: max / min, or argmax / argmin, which run on this too.
 std::pair<Tensor, Tensor> extremum_dim(OpId value_op, OpId index_op, const Tensor& x,
-                                       int64_t dim, bool keepdim) {
-  const int64_t d = wrap_dim(dim, x.shape(), op_name(value_op));
-  NABLA_CHECK(x.dim() == 0 || x.shape()[d] > 0, op_name(value_op), ": dim ", d, " of ",
-              x.shape(), " is empty");
+                                       int64_t dim, bool keepdim, const char* op) {
+  const int64_t d = wrap_dim(dim, x.shape(), op);
+  NABLA_CHECK(x.dim() == 0 || x.shape()[d] > 0, op, ": dim ", d, " of ", x.shape(), " is empty");
   const std::vector<int64_t> dims = x.dim() == 0 ? std::vector<int64_t>{} : std::vector{d};
   Tensor values = run_reduce(value_op, x, dims, x.dtype());
   Tensor indices = run_reduce(index_op, x, dims, DType::i64);
@@ -91,10 +91,10 @@ std::pair<Tensor, Tensor> extremum_dim(OpId value_op, OpId index_op, const Tenso
 }
 
 Tensor arg_extremum(OpId op, const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
-  if (dim) {
-    wrap_dim(*dim, x.shape(), op_name(op));  // a bad dim names argmax / argmin, not max / min
-    return extremum_dim(op == OpId::argmax ? OpId::max : OpId::min, op, x, *dim, keepdim).second;
-  }
+  if (dim)
+    return extremum_dim(op == OpId::argmax ? OpId::max : OpId::min, op, x, *dim, keepdim,
+                        op_name(op))
+        .second;
   NABLA_CHECK(x.numel() > 0, op_name(op), ": the tensor is empty");
   return run_reduce(op, x.reshape({-1}), {0}, DType::i64).reshape({});  // index into the flat x
 }
@@ -103,10 +103,10 @@ Tensor arg_extremum(OpId op, const Tensor& x, std::optional<int64_t> dim, bool k
 Tensor max(const Tensor& x) { return extremum_all(OpId::max, x); }
 Tensor min(const Tensor& x) { return extremum_all(OpId::min, x); }
 std::pair<Tensor, Tensor> max(const Tensor& x, int64_t dim, bool keepdim) {
-  return extremum_dim(OpId::max, OpId::argmax, x, dim, keepdim);
+  return extremum_dim(OpId::max, OpId::argmax, x, dim, keepdim, "max");
 }
 std::pair<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim) {
-  return extremum_dim(OpId::min, OpId::argmin, x, dim, keepdim);
+  return extremum_dim(OpId::min, OpId::argmin, x, dim, keepdim, "min");
 }
 Tensor argmax(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
   return arg_extremum(OpId::argmax, x, dim, keepdim);

@@ -41,3 +41,11 @@ TEST(OpList, BlasLayoutFoldsTransposes) {
   EXPECT_EQ(transposed->ld, 3);
   EXPECT_FALSE(blas_layout(3, 4, 8, 2));  // every other column: must be copied
 }
+
+// An absent optional operand (an undefined tensor) is an empty View: kernels test data for null.
+TEST(OpList, ViewOfAnUndefinedTensorIsEmpty) {
+  const View absent = view_of(Tensor());
+  EXPECT_EQ(absent.data, nullptr);
+  EXPECT_TRUE(absent.shape.empty());
+  EXPECT_EQ(absent.ptr<float>(), nullptr);
+}

@@ -39,6 +39,12 @@ TEST(Compare, HandExamplesWithBroadcasting) {
   EXPECT_TRUE(same_bools(ge(a, scalar_tensor(4.0, {.dtype = DType::f64})), b8({0, 0, 0, 1, 1, 1}, {2, 3})));
 }
 
+TEST(Compare, WhereDtypeClashNamesOpAndShapes) {
+  const Tensor a = zeros({2, 3}), ints = zeros({2, 3}, {.dtype = DType::i64});
+  EXPECT_TRUE(throws_error_containing([&] { where(gt(a, a), a, ints); },
+                                      {"where: cannot combine", "int64", "[2, 3]"}));
+}
+
 TEST(Compare, NanComparesUnequalToEverything) {
   const Tensor x = f64({NAN, 1}, {2});
   EXPECT_TRUE(same_bools(eq(x, x), b8({0, 1}, {2})));

@@ -94,6 +94,9 @@ TEST(Join, ErrorsNameOpAndShapes) {
   EXPECT_TRUE(throws_error_containing([&] { cat({a, c}, 0); }, {"cat", "[3]", "[2, 3]"}));
   EXPECT_TRUE(throws_error_containing([&] { cat({a, a}, 2); }, {"cat", "dim 2", "[2, 3]"}));
   EXPECT_TRUE(throws_error_containing([&] { cat({a, a}, -3); }, {"cat", "dim -3", "[2, 3]"}));
+  // A dtype clash names the op (promote_types takes it), as every other cat error.
+  const Tensor ints = zeros({2, 3}, {.dtype = DType::i64});
+  EXPECT_TRUE(throws_error_containing([&] { cat({a, ints}, 0); }, {"cat: cannot combine", "int64"}));
   EXPECT_TRUE(throws_error_containing([&] { cat({}, 0); }, {"cat", "at least one"}));
   EXPECT_TRUE(throws_error_containing([&] { cat({zeros({}), zeros({})}); }, {"cat", "zero-dim"}));
   EXPECT_TRUE(throws_error_containing([&] { stack({a, b}); }, {"stack", "[2, 4]", "[2, 3]"}));

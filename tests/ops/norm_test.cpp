@@ -103,6 +103,37 @@ TEST(NormOp, InstanceNormRunningStatsAverageTheSamples) {
   EXPECT_TRUE(all_close(rv, mean(var(rows, 2, 1), 0) * 0.5 + 0.5, 1e-12, 1e-12));
 }
 
+// The weight is saved like the input: changing it in place before backward would silently give
+// the gradient of a different function, so backward raises, as torch does.
+TEST(NormOp, InPlaceChangeOfTheWeightAfterForwardRaisesInBackward) {
+  manual_seed(13);
+  const Tensor x = randn64({2, 4, 3}), w = positive_leaf({4});
+  const Tensor by_group = F::group_norm(x, 2, w, {});
+  const Tensor by_batch = F::batch_norm(x, {}, {}, w, {}, true);
+  {
+    autograd::NoGradGuard no_grad;
+    w.mul_(2.0);
+  }
+  EXPECT_TRUE(throws_error_containing([&] { by_group.sum().backward(); },
+                                      {"group_norm", "modified in place"}));
+  EXPECT_TRUE(throws_error_containing([&] { by_batch.sum().backward(); },
+                                      {"batch_norm", "modified in place"}));
+}
+
+// torch.nn.functional.instance_norm checks the spatial size whenever it uses input statistics,
+// with or without running stats.
+TEST(NormOp, InstanceNormNeedsMoreThanOneSpatialElement) {
+  const Tensor x = zeros({2, 3, 1, 1}, {.dtype = DType::f64});
+  EXPECT_TRUE(throws_error_containing([&] { F::instance_norm(x); },
+                                      {"instance_norm", "more than 1 spatial element",
+                                       "[2, 3, 1, 1]"}));
+  const Tensor rm = zeros({3}, {.dtype = DType::f64}), rv = ones({3}, {.dtype = DType::f64});
+  EXPECT_TRUE(throws_error_containing([&] { F::instance_norm(x, rm, rv); },
+                                      {"instance_norm", "more than 1 spatial element"}));
+  // Running stats alone (use_input_stats = false) normalise a single element fine.
+  EXPECT_NO_THROW(F::instance_norm(x, rm, rv, {}, {}, false));
+}
+
 TEST(NormOp, LocalResponseNormGradcheckAndDefinition) {
   manual_seed(10);
   for (int64_t size : {1, 2, 3, 5}) {

@@ -171,6 +171,8 @@ TEST(Reduce, EmptyTensors) {
   EXPECT_TRUE(throws_error_containing([&] { max(e); }, {"max", "empty"}));
   EXPECT_TRUE(throws_error_containing([&] { max(e, 0); }, {"max", "[0, 3]"}));
   EXPECT_TRUE(throws_error_containing([&] { argmin(e); }, {"argmin", "empty"}));
+  // argmax / argmin along an empty dim name themselves, not the max / min they run on.
+  EXPECT_TRUE(throws_error_containing([&] { argmax(e, 0); }, {"argmax: dim 0", "[0, 3]", "empty"}));
 }
 
 TEST(Reduce, OutOfRangeAndRepeatedDims) {

@@ -17,8 +17,6 @@ namespace nabla::cpu {
 
 namespace {
 
-template <class T> T sigmoid_of(T x) { return T(1) / (T(1) + std::exp(-x)); }
-
 constexpr double kSqrtHalf = 0.70710678118654752440;       // 1/√2
 constexpr double kInvSqrt2Pi = 0.39894228040143267794;     // 1/√(2π)
 constexpr double kSqrt2OverPi = 0.79788456080286535588;    // √(2/π)
@@ -46,8 +44,10 @@ void gelu_kernels(OpId op, const View& out, const View& in, bool tanh_form) {
   });
 }
 
+}  // namespace
+
 template <class T>
-bool activation_typed(OpId op, const View& out, const View& in, const UnaryArgs& args) {
+bool activation_unary(OpId op, const View& out, const View& in, const UnaryArgs& args) {
   const T a = static_cast<T>(args.a), b = static_cast<T>(args.b);
   switch (op) {
     case OpId::erf: unary_loop<T>(out, in, [](T x) { return std::erf(x); }); return true;
@@ -82,14 +82,7 @@ bool activation_typed(OpId op, const View& out, const View& in, const UnaryArgs&
   }
 }
 
-}  // namespace
-
-bool activation_unary(OpId op, const View& out, const View& in, const UnaryArgs& args) {
-  bool handled = false;
-  visit_floating(in.dtype, op_name(op), [&](auto tag) {
-    handled = activation_typed<typename decltype(tag)::type>(op, out, in, args);
-  });
-  return handled;
-}
+template bool activation_unary<float>(OpId, const View&, const View&, const UnaryArgs&);
+template bool activation_unary<double>(OpId, const View&, const View&, const UnaryArgs&);
 
 }  // namespace nabla::cpu

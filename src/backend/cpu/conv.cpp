@@ -8,8 +8,10 @@
 // thread-local workspace that only grows, so a training step allocates nothing per image.
 #include <omp.h>
 
+#include <memory>
 #include <vector>
 
+#include "backend/cpu/blas.hpp"
 #include "backend/cpu/cpu_backend.hpp"
 #include "backend/cpu/im2col.hpp"
 #include "backend/cpu/loops.hpp"
@@ -52,13 +54,22 @@ ConvShape conv_shape(const Conv2dArgs& a) {
   return s;
 }
 
-// fn(first, last) over the batch: one image range per thread, or all images on this thread.
-template <class Fn> void over_batch(int64_t batch, Fn&& fn) {
-  if (batch >= omp_get_max_threads()) {
-    parallel_for(batch, 1, fn);
-  } else {
-    fn(int64_t{0}, batch);
-  }
+// The one place that decides how a batch is split. Batches at least as large as the thread
+// count get one slot per thread (OpenBLAS single-threaded inside the region); smaller ones get
+// a single slot on this thread and let OpenBLAS thread each product.
+int64_t batch_slots(int64_t batch) {
+  const int64_t threads = omp_get_max_threads();
+  return batch >= threads ? threads : 1;
+}
+
+// fn(slot, first, last) for each of `slots` contiguous image ranges. The slot is computed here,
+// not inferred from the range, so callers owning per-slot storage do not depend on how
+// parallel_for splits its range.
+template <class Fn> void over_slots(int64_t batch, int64_t slots, Fn&& fn) {
+  parallel_for(slots, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t slot = begin; slot < end; ++slot)
+      fn(slot, slot * batch / slots, (slot + 1) * batch / slots);
+  });
 }
 
 template <class T> void conv_forward(const Conv2dArgs& a) {
@@ -69,7 +80,7 @@ template <class T> void conv_forward(const Conv2dArgs& a) {
   const T* bias = a.bias.data ? a.bias.ptr<T>() : nullptr;
   T* y = a.y.ptr<T>();
   const int64_t rows = g.col_rows(), cols = g.col_cols();
-  over_batch(s.batch, [&](int64_t first, int64_t last) {
+  over_slots(s.batch, batch_slots(s.batch), [&](int64_t, int64_t first, int64_t last) {
     T* col = g.is_pointwise() ? nullptr : workspace<T>(rows * cols);
     for (int64_t n = first; n < last; ++n)
       for (int64_t grp = 0; grp < s.groups; ++grp) {
@@ -99,7 +110,7 @@ template <class T> void conv_input_grad(const Conv2dArgs& a) {
   const T* w = a.weight.ptr<T>();
   const T* dy = a.y.ptr<T>();
   const int64_t rows = g.col_rows(), cols = g.col_cols();
-  over_batch(s.batch, [&](int64_t first, int64_t last) {
+  over_slots(s.batch, batch_slots(s.batch), [&](int64_t, int64_t first, int64_t last) {
     const bool direct = g.is_pointwise();
     T* col = direct ? nullptr : workspace<T>(rows * cols);
     for (int64_t n = first; n < last; ++n)
@@ -117,9 +128,12 @@ template <class T> void conv_input_grad(const Conv2dArgs& a) {
   });
 }
 
-// Each thread sums its images' products into its own slice of `partial`; the slices are then
-// added in thread order, so the result depends on the thread count only, as the rest of nabla.
-template <class T> void conv_weight_grad(const Conv2dArgs& a) {
+// Slot 0 writes its images' products straight into dW; every other slot sums into its own
+// slice of `partial` (a caller-owned workspace, reused across steps). The slices are then added
+// onto dW in slot order by a parallel loop over elements, so the result depends on the thread
+// count only, as the rest of nabla. The first product of each slot overwrites (beta 0), so no
+// slice needs zeroing. The bias gradient is summed per slot in the same pass over dy.
+template <class T> void conv_weight_grad(const Conv2dArgs& a, int64_t slots, T* partial) {
   const ConvShape s = conv_shape(a);
   const ConvGeometry& g = s.geometry;
   const T* x = a.x.ptr<T>();
@@ -127,13 +141,11 @@ template <class T> void conv_weight_grad(const Conv2dArgs& a) {
   T* dw = a.weight.ptr<T>();
   const int64_t rows = g.col_rows(), cols = g.col_cols();
   const int64_t w_total = s.groups * s.w_group();
-  const int64_t threads = s.batch >= omp_get_max_threads() ? omp_get_max_threads() : 1;
-  std::vector<T> partial(threads * w_total, T(0));
-  over_batch(s.batch, [&](int64_t first, int64_t last) {
-    // parallel_for hands thread t the range starting at t·chunk (all of it when serial).
-    const int64_t chunk = (s.batch + threads - 1) / threads;
-    const int64_t slot = first / chunk;
-    T* mine = partial.data() + slot * w_total;
+  const int64_t channels = s.groups * s.out_c;
+  const bool has_bias = a.bias.data != nullptr;
+  std::vector<double> bias_partial(has_bias ? slots * channels : 0, 0.0);
+  over_slots(s.batch, slots, [&](int64_t slot, int64_t first, int64_t last) {
+    T* mine = slot == 0 ? dw : partial + (slot - 1) * w_total;
     T* col = g.is_pointwise() ? nullptr : workspace<T>(rows * cols);
     for (int64_t n = first; n < last; ++n)
       for (int64_t grp = 0; grp < s.groups; ++grp) {
@@ -144,22 +156,31 @@ template <class T> void conv_weight_grad(const Conv2dArgs& a) {
           im2col(g, xg, col);
           source = col;
         }
-        blas_gemm<T>(false, true, s.out_c, rows, cols, T(1), dyg, cols, source, cols, T(1),
-                     mine + grp * s.w_group(), rows);
+        blas_gemm<T>(false, true, s.out_c, rows, cols, T(1), dyg, cols, source, cols,
+                     n == first ? T(0) : T(1), mine + grp * s.w_group(), rows);
+      }
+    if (has_bias)
+      for (int64_t c = 0; c < channels; ++c) {
+        double total = 0.0;
+        for (int64_t n = first; n < last; ++n) {
+          const T* row = dy + n * s.y_image() + c * cols;
+          for (int64_t p = 0; p < cols; ++p) total += row[p];
+        }
+        bias_partial[slot * channels + c] = total;
       }
   });
-  std::copy(partial.begin(), partial.begin() + w_total, dw);
-  for (int64_t t = 1; t < threads; ++t)
-    for (int64_t i = 0; i < w_total; ++i) dw[i] += partial[t * w_total + i];
-  if (!a.bias.data) return;
+  if (s.batch == 0) std::fill(dw, dw + w_total, T(0));  // no product ran
+  parallel_for(w_total, kParallelGrain, [&](int64_t begin, int64_t end) {
+    for (int64_t t = 1; t < slots; ++t) {
+      const T* slice = partial + (t - 1) * w_total;
+      for (int64_t i = begin; i < end; ++i) dw[i] += slice[i];
+    }
+  });
+  if (!has_bias) return;
   T* db = a.bias.ptr<T>();
-  const int64_t channels = s.groups * s.out_c;
   for (int64_t c = 0; c < channels; ++c) {
     double total = 0.0;
-    for (int64_t n = 0; n < s.batch; ++n) {
-      const T* row = dy + n * s.y_image() + c * cols;
-      for (int64_t p = 0; p < cols; ++p) total += row[p];
-    }
+    for (int64_t t = 0; t < slots; ++t) total += bias_partial[t * channels + c];
     db[c] = static_cast<T>(total);
   }
 }
@@ -172,7 +193,17 @@ void CpuBackend::conv2d(OpId op, const Conv2dArgs& args) {
     switch (op) {
       case OpId::conv2d: conv_forward<T>(args); return;
       case OpId::conv2d_input_grad: conv_input_grad<T>(args); return;
-      case OpId::conv2d_weight_grad: conv_weight_grad<T>(args); return;
+      case OpId::conv2d_weight_grad: {
+        // The partial slices come from the caching allocator: a training loop gets the same
+        // block back every step instead of allocating and zeroing it per backward.
+        const int64_t slots = batch_slots(args.x.shape[0]);
+        const size_t bytes = sizeof(T) * (slots - 1) * args.weight.numel();
+        auto release = [&](void* p) { allocator_.deallocate(p, bytes); };
+        std::unique_ptr<void, decltype(release)> block(
+            bytes ? allocator_.allocate(bytes) : nullptr, release);
+        conv_weight_grad<T>(args, slots, static_cast<T*>(block.get()));
+        return;
+      }
       default: NABLA_FAIL("cpu conv2d: op '", op_name(op), "' is not a conv2d op");
     }
   });

@@ -2,6 +2,8 @@
 // over one file per family (elementwise.cpp, reduce.cpp, gemm.cpp, ...).
 #pragma once
 
+#include <cmath>
+
 #include "backend/backend.hpp"
 #include "backend/cpu/caching_allocator.hpp"
 
@@ -39,8 +41,14 @@ class CpuBackend final : public Backend {
   CachingAllocator allocator_;
 };
 
-// The activation kernels (activation.cpp): runs `op` and returns true when it is one of them.
+// The activation kernels (activation.cpp, instantiated for float and double): runs `op` and
+// returns true when it is one of them. unary_typed falls back to it from inside its own dtype
+// dispatch, so a unary op is visited once.
+template <class T>
 bool activation_unary(OpId op, const View& out, const View& in, const UnaryArgs& args);
+
+// σ(x), for sigmoid and the activations built on it (silu, softplus's gradient).
+template <class T> T sigmoid_of(T x) { return T(1) / (T(1) + std::exp(-x)); }
 
 }  // namespace nabla::cpu
 

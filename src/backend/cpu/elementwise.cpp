@@ -69,7 +69,7 @@ void unary_typed(OpId op, const View& out, const View& in, const UnaryArgs& args
       return unary_loop<T>(out, in, [](T x) { return static_cast<T>((T(0) < x) - (x < T(0))); });
     case OpId::relu: return unary_loop<T>(out, in, [](T x) { return x > T(0) ? x : T(0); });
     case OpId::sigmoid:
-      return unary_loop<T>(out, in, [](T x) { return T(1) / (T(1) + std::exp(-x)); });
+      return unary_loop<T>(out, in, [](T x) { return sigmoid_of(x); });
     case OpId::tanh: return unary_loop<T>(out, in, [](T x) { return std::tanh(x); });
     case OpId::pow_scalar: {
       const T e = static_cast<T>(args.a);
@@ -82,7 +82,9 @@ void unary_typed(OpId op, const View& out, const View& in, const UnaryArgs& args
       // NaN stays NaN, as torch.clamp.
       return unary_loop<T>(out, in, [lo, hi](T x) { return x != x ? x : std::min(std::max(x, lo), hi); });
     }
-    default: NABLA_FAIL("cpu unary: '", op_name(op), "' is not a unary op");
+    default:
+      if (activation_unary<T>(op, out, in, args)) return;  // activation.cpp
+      NABLA_FAIL("cpu unary: '", op_name(op), "' is not a unary op");
   }
 }
 
@@ -97,7 +99,6 @@ void CpuBackend::binary(OpId op, const View& out, const View& a, const View& b) 
 }
 
 void CpuBackend::unary(OpId op, const View& out, const View& in, const UnaryArgs& args) {
-  if (activation_unary(op, out, in, args)) return;  // activation.cpp
   visit_floating(in.dtype, op_name(op), [&](auto tag) {
     unary_typed<typename decltype(tag)::type>(op, out, in, args);
   });

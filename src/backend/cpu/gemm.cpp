@@ -1,8 +1,7 @@
 // Matrix products through OpenBLAS. Transposed operands are passed as BLAS transpose flags with
 // their own leading dimension, never copied. Batches of small products run one per thread
 // (OpenBLAS then stays single-threaded inside an OpenMP region); large ones let OpenBLAS thread.
-#include <cblas.h>
-
+#include "backend/cpu/blas.hpp"
 #include "backend/cpu/cpu_backend.hpp"
 #include "backend/cpu/loops.hpp"
 
@@ -10,26 +9,12 @@ namespace nabla::cpu {
 
 namespace {
 
-struct Operand {
-  CBLAS_TRANSPOSE trans;
-  blasint ld;
-};
-
-Operand operand_of(const View& m) {
+MatrixLayout operand_of(const View& m) {
   const int64_t r = m.dim() - 2;
   const auto layout = blas_layout(m.shape[r], m.shape[r + 1], m.strides[r], m.strides[r + 1]);
   NABLA_CHECK(layout.has_value(), "cpu gemm: operand of shape ", m.shape, " and strides ",
               m.strides, " has no BLAS layout; the matmul op must make it contiguous first");
-  return {layout->transposed ? CblasTrans : CblasNoTrans, static_cast<blasint>(layout->ld)};
-}
-
-template <class T>
-void gemm_one(const Operand& oa, const Operand& ob, blasint m, blasint n, blasint k, const T* a,
-              const T* b, T* c) {
-  if constexpr (std::is_same_v<T, float>)
-    cblas_sgemm(CblasRowMajor, oa.trans, ob.trans, m, n, k, 1.0f, a, oa.ld, b, ob.ld, 0.0f, c, n);
-  else
-    cblas_dgemm(CblasRowMajor, oa.trans, ob.trans, m, n, k, 1.0, a, oa.ld, b, ob.ld, 0.0, c, n);
+  return *layout;
 }
 
 // Below this many multiply-adds per product, a batch is split across threads instead.
@@ -41,7 +26,7 @@ void CpuBackend::gemm(const GemmArgs& args) {
   const View& out = args.out;
   const int64_t rank = out.dim();
   const int64_t m = out.shape[rank - 2], n = out.shape[rank - 1], k = args.a.shape[rank - 1];
-  const Operand oa = operand_of(args.a), ob = operand_of(args.b);
+  const MatrixLayout oa = operand_of(args.a), ob = operand_of(args.b);
   const Shape batch_shape(out.shape.begin(), out.shape.end() - 2);
   const Strides batch_a(args.a.strides.begin(), args.a.strides.end() - 2);
   const Strides batch_b(args.b.strides.begin(), args.b.strides.end() - 2);
@@ -63,9 +48,8 @@ void CpuBackend::gemm(const GemmArgs& args) {
         a_off += i * batch_a[d];
         b_off += i * batch_b[d];
       }
-      gemm_one<T>(oa, ob, static_cast<blasint>(m), static_cast<blasint>(n),
-                  static_cast<blasint>(k), args.a.ptr<T>() + a_off, args.b.ptr<T>() + b_off,
-                  c + batch * m * n);
+      blas_gemm<T>(oa.transposed, ob.transposed, m, n, k, T(1), args.a.ptr<T>() + a_off, oa.ld,
+                   args.b.ptr<T>() + b_off, ob.ld, T(0), c + batch * m * n, n);
     };
     if (batches > 1 && m * n * k < kThreadedGemmWork) {
       parallel_for(batches, 1, [&](int64_t begin, int64_t end) {

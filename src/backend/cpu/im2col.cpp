@@ -3,8 +3,6 @@
 // loop has no bounds test and is a plain copy when the stride is 1.
 #include "backend/cpu/im2col.hpp"
 
-#include <cblas.h>
-
 #include <algorithm>
 
 namespace nabla::cpu {
@@ -46,12 +44,16 @@ template <class T> void im2col(const ConvGeometry& g, const T* x, T* col) {
     std::fill(dst, dst + hs.first * ow_n, T(0));
     for (int64_t oh = hs.first; oh < hs.last; ++oh) {
       T* d = dst + oh * ow_n;
-      const T* src = plane + (oh * sh + h0) * g.width + w0;
       std::fill(d, d + ws.first, T(0));
-      if (sw == 1) {
-        std::copy(src + ws.first, src + ws.last, d + ws.first);
-      } else {
-        for (int64_t ow = ws.first; ow < ws.last; ++ow) d[ow] = src[ow * sw];
+      if (ws.first < ws.last) {
+        // Index from the first valid column: with w0 < 0 the row's own start lies before the
+        // plane, and even forming that pointer is undefined.
+        const T* src = plane + (oh * sh + h0) * g.width + (ws.first * sw + w0);
+        if (sw == 1) {
+          std::copy(src, src + (ws.last - ws.first), d + ws.first);
+        } else {
+          for (int64_t ow = ws.first; ow < ws.last; ++ow) d[ow] = src[(ow - ws.first) * sw];
+        }
       }
       std::fill(d + ws.last, d + ow_n, T(0));
     }
@@ -65,34 +67,19 @@ template <class T> void col2im(const ConvGeometry& g, const T* col, T* x) {
                           Interval ws) {
     const T* src_row = col + row * g.col_cols();
     T* plane = x + c * g.height * g.width;
+    if (ws.first == ws.last) return;
     for (int64_t oh = hs.first; oh < hs.last; ++oh) {
       const T* s = src_row + oh * ow_n;
-      T* d = plane + (oh * sh + h0) * g.width + w0;
-      for (int64_t ow = ws.first; ow < ws.last; ++ow) d[ow * sw] += s[ow];
+      // As in im2col: start at the first valid column so no pointer before the plane is formed.
+      T* d = plane + (oh * sh + h0) * g.width + (ws.first * sw + w0);
+      for (int64_t ow = ws.first; ow < ws.last; ++ow) d[(ow - ws.first) * sw] += s[ow];
     }
   });
-}
-
-template <class T>
-void blas_gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, T alpha, const T* a,
-               int64_t lda, const T* b, int64_t ldb, T beta, T* c, int64_t ldc) {
-  const auto ta = trans_a ? CblasTrans : CblasNoTrans, tb = trans_b ? CblasTrans : CblasNoTrans;
-  const auto i = [](int64_t v) { return static_cast<blasint>(v); };
-  if constexpr (std::is_same_v<T, float>)
-    cblas_sgemm(CblasRowMajor, ta, tb, i(m), i(n), i(k), alpha, a, i(lda), b, i(ldb), beta, c,
-                i(ldc));
-  else
-    cblas_dgemm(CblasRowMajor, ta, tb, i(m), i(n), i(k), alpha, a, i(lda), b, i(ldb), beta, c,
-                i(ldc));
 }
 
 template void im2col<float>(const ConvGeometry&, const float*, float*);
 template void im2col<double>(const ConvGeometry&, const double*, double*);
 template void col2im<float>(const ConvGeometry&, const float*, float*);
 template void col2im<double>(const ConvGeometry&, const double*, double*);
-template void blas_gemm<float>(bool, bool, int64_t, int64_t, int64_t, float, const float*,
-                               int64_t, const float*, int64_t, float, float*, int64_t);
-template void blas_gemm<double>(bool, bool, int64_t, int64_t, int64_t, double, const double*,
-                                int64_t, const double*, int64_t, double, double*, int64_t);
 
 }  // namespace nabla::cpu

@@ -1,5 +1,5 @@
-// im2col / col2im for one image (or one group of its channels) and a thin row-major GEMM
-// wrapper: the pieces conv.cpp builds a convolution from.
+// im2col / col2im for one image (or one group of its channels): with blas_gemm (blas.hpp), the
+// pieces conv.cpp builds a convolution from.
 //   col[(c·kH + i)·kW + j, oh·W_out + ow] = x[c, oh·sH − pH + i·dH, ow·sW − pW + j·dW]
 // (zero where that position lies in the padding). col2im is its adjoint: it adds each column
 // entry back onto the input position it was read from.
@@ -30,10 +30,5 @@ struct ConvGeometry {
 template <class T> void im2col(const ConvGeometry& g, const T* x, T* col);
 // x [channels, height, width] += the adjoint of im2col applied to col.
 template <class T> void col2im(const ConvGeometry& g, const T* col, T* x);
-
-// C[m, n] = alpha · op(A) op(B) + beta · C, all row-major; op is a transpose when trans_*.
-template <class T>
-void blas_gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, T alpha, const T* a,
-               int64_t lda, const T* b, int64_t ldb, T beta, T* c, int64_t ldc);
 
 }  // namespace nabla::cpu

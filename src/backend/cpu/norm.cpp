@@ -15,15 +15,8 @@ namespace nabla::cpu {
 
 namespace {
 
-template <class T>
-const T* maybe(const View& v) {
-  return v.data ? v.ptr<T>() : nullptr;
-}
-template <class T>
-T* maybe_mut(const View& v) {
-  return v.data ? v.ptr<T>() : nullptr;
-}
-
+// Absent operands (weight, bias, running stats, unrequested grads) have null data, so their
+// ptr<T>() is nullptr and the kernels test the pointer.
 // The [N, C, S] view of a batch-norm input.
 struct ChannelLayout {
   int64_t n, c, s;
@@ -44,8 +37,8 @@ void batch_norm_forward(const NormArgs& a) {
   const ChannelLayout L(a.x);
   const T* x = a.x.ptr<T>();
   T* y = a.y.ptr<T>();
-  const T *w = maybe<T>(a.weight), *b = maybe<T>(a.bias);
-  T *rm = maybe_mut<T>(a.running_mean), *rv = maybe_mut<T>(a.running_var);
+  const T *w = a.weight.ptr<T>(), *b = a.bias.ptr<T>();
+  T *rm = a.running_mean.ptr<T>(), *rv = a.running_var.ptr<T>();
   T *mean_out = a.mean.ptr<T>(), *invstd_out = a.invstd.ptr<T>();
   const int64_t m = L.per_channel();
   parallel_for(L.c, std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(1, m)),
@@ -89,10 +82,9 @@ void batch_norm_forward(const NormArgs& a) {
 template <class T>
 void batch_norm_backward(const NormArgs& a) {
   const ChannelLayout L(a.x);
-  const T *x = a.x.ptr<T>(), *dy = a.grad_y.ptr<T>(), *w = maybe<T>(a.weight);
+  const T *x = a.x.ptr<T>(), *dy = a.grad_y.ptr<T>(), *w = a.weight.ptr<T>();
   const T *mean_in = a.mean.ptr<T>(), *invstd_in = a.invstd.ptr<T>();
-  T *dx = maybe_mut<T>(a.grad_x), *dw = maybe_mut<T>(a.grad_weight),
-    *db = maybe_mut<T>(a.grad_bias);
+  T *dx = a.grad_x.ptr<T>(), *dw = a.grad_weight.ptr<T>(), *db = a.grad_bias.ptr<T>();
   const int64_t m = L.per_channel();
   parallel_for(
       L.c, std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(1, m)),
@@ -144,7 +136,7 @@ void group_norm_forward(const NormArgs& a) {
   const GroupLayout L(a);
   const T* x = a.x.ptr<T>();
   T* y = a.y.ptr<T>();
-  const T *w = maybe<T>(a.weight), *b = maybe<T>(a.bias);
+  const T *w = a.weight.ptr<T>(), *b = a.bias.ptr<T>();
   T *mean_out = a.mean.ptr<T>(), *invstd_out = a.invstd.ptr<T>();
   const int64_t k = L.row_size();
   parallel_for(L.rows(), L.grain(), [&](int64_t first, int64_t last) {
@@ -171,34 +163,43 @@ void group_norm_forward(const NormArgs& a) {
 template <class T>
 void group_norm_backward(const NormArgs& a) {
   const GroupLayout L(a);
-  const T *x = a.x.ptr<T>(), *dy = a.grad_y.ptr<T>(), *w = maybe<T>(a.weight);
+  const T *x = a.x.ptr<T>(), *dy = a.grad_y.ptr<T>(), *w = a.weight.ptr<T>();
   const T *mean_in = a.mean.ptr<T>(), *invstd_in = a.invstd.ptr<T>();
-  T *dx = maybe_mut<T>(a.grad_x), *dw = maybe_mut<T>(a.grad_weight),
-    *db = maybe_mut<T>(a.grad_bias);
+  T *dx = a.grad_x.ptr<T>(), *dw = a.grad_weight.ptr<T>(), *db = a.grad_bias.ptr<T>();
   const int64_t k = L.row_size();
   if (dx)
     parallel_for(L.rows(), L.grain(), [&](int64_t first, int64_t last) {
       for (int64_t r = first; r < last; ++r) {
         const double mean = mean_in[r], invstd = invstd_in[r];
         const int64_t channel0 = (r % L.g) * L.d, off = r * k;
+        // Channel by channel (runs of S elements), so γ is read once per run, with no
+        // division per element.
         double sum_g = 0.0, sum_g_xhat = 0.0;
-        for (int64_t i = 0; i < k; ++i) {
-          const double gi = dy[off + i] * (w ? w[channel0 + i / L.s] : 1.0);
-          sum_g += gi;
-          sum_g_xhat += gi * (x[off + i] - mean) * invstd;
+        for (int64_t dd = 0; dd < L.d; ++dd) {
+          const double gamma = w ? w[channel0 + dd] : 1.0;
+          for (int64_t i = off + dd * L.s; i < off + (dd + 1) * L.s; ++i) {
+            const double gi = dy[i] * gamma;
+            sum_g += gi;
+            sum_g_xhat += gi * (x[i] - mean) * invstd;
+          }
         }
         const double mean_g = sum_g / static_cast<double>(k),
                      mean_gx = sum_g_xhat / static_cast<double>(k);
-        for (int64_t i = 0; i < k; ++i) {
-          const double gi = dy[off + i] * (w ? w[channel0 + i / L.s] : 1.0);
-          const double xhat = (x[off + i] - mean) * invstd;
-          dx[off + i] = static_cast<T>(invstd * (gi - mean_g - xhat * mean_gx));
+        for (int64_t dd = 0; dd < L.d; ++dd) {
+          const double gamma = w ? w[channel0 + dd] : 1.0;
+          for (int64_t i = off + dd * L.s; i < off + (dd + 1) * L.s; ++i) {
+            const double xhat = (x[i] - mean) * invstd;
+            dx[i] = static_cast<T>(invstd * (dy[i] * gamma - mean_g - xhat * mean_gx));
+          }
         }
       }
     });
   if (!dw && !db) return;
-  // Per channel, over every image: a second pass so each channel's sum has one owner.
-  parallel_for(L.g * L.d, 1, [&](int64_t first, int64_t last) {
+  // Per channel, over every image: a second pass so each channel's sum has one owner. The
+  // grain keeps small norms (a channel of a few elements) on one thread.
+  const int64_t channel_grain =
+      std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(1, L.n * L.s));
+  parallel_for(L.g * L.d, channel_grain, [&](int64_t first, int64_t last) {
     for (int64_t c = first; c < last; ++c) {
       double sum_dy = 0.0, sum_dy_xhat = 0.0;
       for (int64_t n = 0; n < L.n; ++n) {

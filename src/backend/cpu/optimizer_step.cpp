@@ -3,7 +3,6 @@
 // _single_tensor_* functions operation by operation (same association order), so float64
 // results agree with PyTorch to rounding. Every element is independent, so the result does not
 // depend on how parallel_for splits the range.
-#include <algorithm>
 #include <cmath>
 
 #include "backend/cpu/cpu_backend.hpp"
@@ -26,10 +25,13 @@ template <class T> struct Operands {
 };
 
 // The gradient as torch's updates first rewrite it: negated for maximize, plus coupled L2 decay.
-template <class T> inline T effective_grad(T g, T p, const OptimizerStepArgs& a) {
-  if (a.maximize) g = -g;
-  if (a.weight_decay != 0.0) g = g + static_cast<T>(a.weight_decay) * p;
+template <class T> inline T effective_grad(T g, T p, bool maximize, double weight_decay) {
+  if (maximize) g = -g;
+  if (weight_decay != 0.0) g = g + static_cast<T>(weight_decay) * p;
   return g;
+}
+template <class T> inline T effective_grad(T g, T p, const OptimizerStepArgs& a) {
+  return effective_grad(g, p, a.maximize, a.weight_decay);
 }
 
 template <class T> void sgd(const OptimizerStepArgs& a, int64_t begin, int64_t end) {
@@ -113,18 +115,18 @@ template <class T> void adam(const OptimizerStepArgs& a, int64_t begin, int64_t 
   const T bias_correction2_sqrt = static_cast<T>(std::sqrt(1.0 - std::pow(a.beta2, step)));
   const T eps = static_cast<T>(a.eps);
   const T decay = static_cast<T>(1.0 - a.lr * a.weight_decay);  // AdamW's decoupled factor
-  OptimizerStepArgs coupled = a;  // AdamW applies no L2 term to the gradient
-  if (a.decoupled_weight_decay) coupled.weight_decay = 0.0;
+  const double l2 = a.decoupled_weight_decay ? 0.0 : a.weight_decay;  // AdamW: no L2 term
   for (int64_t i = begin; i < end; ++i) {
     if (a.decoupled_weight_decay) o.p[i] = o.p[i] * decay;
-    const T g = effective_grad(o.g[i], o.p[i], coupled);
+    const T g = effective_grad(o.g[i], o.p[i], a.maximize, l2);
     const T m = o.s0[i] * beta1 + one_minus_beta1 * g;
     const T v = o.s1[i] * beta2 + one_minus_beta2 * g * g;
     o.s0[i] = m;
     o.s1[i] = v;
     T second = v;
     if (a.amsgrad) {
-      second = std::max(o.s2[i], v);
+      // torch.maximum propagates NaN from either side; std::max would drop a NaN in v.
+      second = o.s2[i] < v || std::isnan(v) ? v : o.s2[i];
       o.s2[i] = second;
     }
     const T denom = std::sqrt(second) / bias_correction2_sqrt + eps;

@@ -12,6 +12,7 @@
 //   local_response_norm: y = x / (k + α/n · Σ_{window of n channels} x²)^β, the window
 //                centred on the channel and zero-padded, as torch.
 //   dropout2d:   zeroes whole channels with probability p, scales the rest by 1/(1 − p).
+//                A 3-D input is (N, C, L), as torch 1.13 reads it (channel-wise 1-D dropout).
 #pragma once
 
 #include "nabla/shape.hpp"
