@@ -4,17 +4,23 @@
 #include <sstream>
 
 #include "nabla/nn/functional/activation.hpp"
+#include "nn/repr.hpp"
 
 namespace nabla::nn {
 
 namespace F = functional;
 
 namespace {
-// "name=value" with the value printed as C++ streams print doubles (0.01, 1, 20).
+// "name=value" with the value as C++ streams print it (1, 20): integers, and Softplus's
+// beta/threshold, whose torch defaults are Python ints and print as "1" and "20".
 template <class T> std::string field(const char* name, const T& value) {
   std::ostringstream out;
   out << name << '=' << value;
   return out.str();
+}
+// "name=value" for torch's float arguments: ELU(alpha=1.0), LeakyReLU(negative_slope=0.01).
+std::string float_field(const char* name, double value) {
+  return std::string(name) + '=' + python_float(value);
 }
 }  // namespace
 
@@ -25,7 +31,7 @@ Tensor ReLU::forward(const Tensor& x) { return F::relu(x); }
 Tensor SiLU::forward(const Tensor& x) { return F::silu(x); }
 
 Tensor LeakyReLU::forward(const Tensor& x) { return F::leaky_relu(x, negative_slope_); }
-std::string LeakyReLU::extra_repr() const { return field("negative_slope", negative_slope_); }
+std::string LeakyReLU::extra_repr() const { return float_field("negative_slope", negative_slope_); }
 
 PReLU::PReLU(int64_t num_parameters, double init, DType dtype)
     : Module("PReLU"), num_parameters_(num_parameters) {
@@ -36,7 +42,7 @@ Tensor PReLU::forward(const Tensor& x) { return F::prelu(x, weight); }
 std::string PReLU::extra_repr() const { return field("num_parameters", num_parameters_); }
 
 Tensor ELU::forward(const Tensor& x) { return F::elu(x, alpha_); }
-std::string ELU::extra_repr() const { return field("alpha", alpha_); }
+std::string ELU::extra_repr() const { return float_field("alpha", alpha_); }
 
 Tensor Softplus::forward(const Tensor& x) { return F::softplus(x, beta_, threshold_); }
 std::string Softplus::extra_repr() const {
@@ -54,7 +60,7 @@ NoisyReLU::NoisyReLU(double stddev) : Module("NoisyReLU"), stddev_(stddev) {
   NABLA_CHECK(stddev >= 0.0, "NoisyReLU: stddev must be >= 0, got ", stddev);
 }
 Tensor NoisyReLU::forward(const Tensor& x) { return F::noisy_relu(x, stddev_, is_training()); }
-std::string NoisyReLU::extra_repr() const { return field("stddev", stddev_); }
+std::string NoisyReLU::extra_repr() const { return float_field("stddev", stddev_); }
 
 Tensor Softmax::forward(const Tensor& x) { return F::softmax(x, dim_); }
 std::string Softmax::extra_repr() const { return field("dim", dim_); }

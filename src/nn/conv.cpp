@@ -1,21 +1,12 @@
 #include "nabla/nn/conv.hpp"
 
-#include <cmath>
 #include <sstream>
 
 #include "nabla/nn/init.hpp"
 #include "nabla/nn/pool.hpp"
+#include "nn/repr.hpp"
 
 namespace nabla::nn {
-
-namespace {
-// Streams, not string operator+: GCC 12 warns falsely (-Wrestrict) on "(" + std::to_string(..).
-std::string pair_repr(Size2 s) {
-  std::ostringstream out;
-  out << '(' << s.h << ", " << s.w << ')';
-  return out.str();
-}
-}  // namespace
 
 Conv2d::Conv2d(const Conv2dOptions& options) : Module("Conv2d"), options_(options) {
   const auto& o = options;
@@ -45,15 +36,8 @@ Conv2d::Conv2d(int64_t in_channels, int64_t out_channels, Size2 kernel_size, Siz
                            .groups = groups,
                            .bias = bias}) {}
 
-void Conv2d::reset_parameters() {
-  // torch's _ConvNd.reset_parameters: kaiming_uniform_(a=√5) gives U(±1/√fan_in).
-  init::kaiming_uniform_(weight, std::sqrt(5.0));
-  if (bias.defined()) {
-    const double bound =
-        1.0 / std::sqrt(static_cast<double>(init::fan_in_and_fan_out(weight).first));
-    init::uniform_(bias, -bound, bound);
-  }
-}
+// torch's _ConvNd.reset_parameters is nn.Linear's, with fan_in = in/groups · kh · kw.
+void Conv2d::reset_parameters() { init::linear_default_(weight, bias); }
 
 Tensor Conv2d::forward(const Tensor& x) {
   const auto& o = options_;

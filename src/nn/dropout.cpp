@@ -1,21 +1,19 @@
 #include "nabla/nn/dropout.hpp"
 
-#include <sstream>
-
 #include "nabla/nn/functional/activation.hpp"
+#include "nn/dropout_mask.hpp"
+#include "nn/repr.hpp"
 
 namespace nabla::nn {
 
 Dropout::Dropout(double p) : Module("Dropout"), p_(p) {
-  NABLA_CHECK(p >= 0.0 && p <= 1.0, "Dropout: probability p must be in [0, 1], got ", p);
+  check_dropout_probability("Dropout", p);
 }
 
 Tensor Dropout::forward(const Tensor& x) { return functional::dropout(x, p_, is_training()); }
 
 std::string Dropout::extra_repr() const {
-  std::ostringstream out;
-  out << "p=" << p_ << ", inplace=False";
-  return out.str();
+  return "p=" + python_float(p_) + ", inplace=False";
 }
 
 }  // namespace nabla::nn

@@ -1,12 +1,13 @@
 #include "nabla/nn/dropout2d.hpp"
 
 #include "nabla/nn/functional/norm.hpp"
-#include "nabla/nn/norm.hpp"
+#include "nn/dropout_mask.hpp"
+#include "nn/repr.hpp"
 
 namespace nabla::nn {
 
 Dropout2d::Dropout2d(double p) : Module("Dropout2d"), p_(p) {
-  NABLA_CHECK(p >= 0.0 && p <= 1.0, "Dropout2d: p must be in [0, 1], got ", p);
+  check_dropout_probability("Dropout2d", p);
 }
 
 Tensor Dropout2d::forward(const Tensor& x) { return functional::dropout2d(x, p_, is_training()); }

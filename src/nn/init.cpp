@@ -47,14 +47,13 @@ void constant_(const Tensor& t, double value) {
   t.fill_(value);
 }
 
+// Tensor::uniform_ / normal_ check the range and std themselves.
 void uniform_(const Tensor& t, double a, double b) {
-  NABLA_CHECK(a <= b, "uniform_: a (", a, ") must not exceed b (", b, ")");
   autograd::NoGradGuard no_grad;
   t.uniform_(a, b);
 }
 
 void normal_(const Tensor& t, double mean, double std) {
-  NABLA_CHECK(std >= 0, "normal_: std must be >= 0, got ", std);
   autograd::NoGradGuard no_grad;
   t.normal_(mean, std);
 }
@@ -77,6 +76,15 @@ void kaiming_uniform_(const Tensor& t, double a, FanMode mode, const std::string
 
 void kaiming_normal_(const Tensor& t, double a, FanMode mode, const std::string& nonlinearity) {
   normal_(t, 0.0, calculate_gain(nonlinearity, a) / std::sqrt(fan(t, mode)));
+}
+
+void linear_default_(const Tensor& weight, const Tensor& bias) {
+  // kaiming_uniform_(a = √5) is U(±1/√fan_in); the bias gets the same bound.
+  kaiming_uniform_(weight, std::sqrt(5.0));
+  if (!bias.defined()) return;
+  const int64_t fan_in = fan_in_and_fan_out(weight).first;
+  const double bound = fan_in > 0 ? 1.0 / std::sqrt(static_cast<double>(fan_in)) : 0.0;
+  uniform_(bias, -bound, bound);
 }
 
 }  // namespace nabla::nn::init
@@ -116,10 +124,11 @@ void orthogonal_(const Tensor& t, double gain) {
   const bool wide = rows < cols;
   const int64_t m = wide ? cols : rows, n = wide ? rows : cols;
   Tensor normal = randn({rows, cols}, {.dtype = DType::f64});
-  if (wide) normal = normal.t().contiguous();
+  // to_vector reads the transposed view in logical order; copy_ converts the dtype itself.
+  if (wide) normal = normal.t();
   const Tensor q = from_vector(orthonormal_columns(normal.to_vector<double>(), m, n), {m, n});
   const Tensor oriented = wide ? q.t() : q;
-  assign(t, (oriented * gain).reshape(t.shape()).to(t.dtype()));
+  assign(t, (oriented * gain).reshape(t.shape()));
 }
 
 }  // namespace nabla::nn::init

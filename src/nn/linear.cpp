@@ -1,9 +1,9 @@
 #include "nabla/nn/linear.hpp"
 
-#include <cmath>
-
 #include "nabla/nn/init.hpp"
 #include "nabla/ops.hpp"
+#include "nn/layer_checks.hpp"
+#include "nn/repr.hpp"
 
 namespace nabla::nn {
 
@@ -18,18 +18,10 @@ Linear::Linear(const LinearOptions& options) : Module("Linear"), options_(option
   reset_parameters();
 }
 
-void Linear::reset_parameters() {
-  init::kaiming_uniform_(weight, std::sqrt(5.0));
-  if (bias.defined()) {
-    const double bound = 1.0 / std::sqrt(static_cast<double>(options_.in_features));
-    init::uniform_(bias, -bound, bound);
-  }
-}
+void Linear::reset_parameters() { init::linear_default_(weight, bias); }
 
 Tensor Linear::forward(const Tensor& x) {
-  NABLA_CHECK(x.dim() >= 1 && x.size(-1) == options_.in_features, "Linear: input of shape ",
-              x.shape(), " has last dim ", x.dim() ? x.size(-1) : 0, ", expected in_features = ",
-              options_.in_features);
+  check_in_features("Linear", x, options_.in_features);
   Tensor y = matmul(x, weight.t());  // the transpose is a BLAS flag, not a copy
   return bias.defined() ? y + bias : y;
 }
@@ -41,7 +33,7 @@ int64_t Linear::multiply_adds(const Shape& /*input*/, const Shape& output) const
 std::string Linear::extra_repr() const {
   return "in_features=" + std::to_string(options_.in_features) +
          ", out_features=" + std::to_string(options_.out_features) +
-         ", bias=" + (options_.bias ? "true" : "false");
+         ", bias=" + py_bool(options_.bias);
 }
 
 Flatten::Flatten(int64_t start_dim, int64_t end_dim)

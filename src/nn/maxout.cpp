@@ -1,9 +1,8 @@
 #include "nabla/nn/maxout.hpp"
 
-#include <cmath>
-
 #include "nabla/nn/init.hpp"
 #include "nabla/ops.hpp"
+#include "nn/layer_checks.hpp"
 
 namespace nabla::nn {
 
@@ -17,15 +16,11 @@ Maxout::Maxout(int64_t in_features, int64_t out_features, int64_t pieces, DType 
   reset_parameters();
 }
 
-void Maxout::reset_parameters() {  // torch's Linear init, each piece a Linear(in, 1)
-  init::kaiming_uniform_(weight, std::sqrt(5.0));
-  const double bound = 1.0 / std::sqrt(static_cast<double>(in_features_));
-  init::uniform_(bias, -bound, bound);
-}
+// torch's Linear init, each piece a Linear(in, 1).
+void Maxout::reset_parameters() { init::linear_default_(weight, bias); }
 
 Tensor Maxout::forward(const Tensor& x) {
-  NABLA_CHECK(x.dim() >= 1 && x.size(-1) == in_features_, "Maxout: input of shape ", x.shape(),
-              " has last dim ", x.dim() ? x.size(-1) : 0, ", expected in_features = ", in_features_);
+  check_in_features("Maxout", x, in_features_);
   const Tensor z = matmul(x, weight.t()) + bias;  // [..., out·k]
   Shape pieces_shape(x.shape().begin(), x.shape().end() - 1);
   pieces_shape.push_back(out_features_);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <unordered_set>
 
 #include "nabla/autograd.hpp"
 
@@ -18,7 +19,11 @@ ForwardHookGuard::~ForwardHookGuard() { forward_hooks.pop_back(); }
 
 Tensor Module::operator()(const Tensor& x) {
   Tensor y = forward(x);
-  for (const ForwardHook& hook : forward_hooks) hook(*this, x, y);
+  if (forward_hooks.empty()) return y;  // the usual case: no copy
+  // A hook may install or drop a ForwardHookGuard (e.g. by calling a module that is profiled),
+  // which would invalidate an iterator into the live list; run the hooks seen on entry.
+  const std::vector<ForwardHook> hooks = forward_hooks;
+  for (const ForwardHook& hook : hooks) hook(*this, x, y);
   return y;
 }
 
@@ -63,8 +68,14 @@ void Module::collect(const std::string& prefix, bool recurse, bool buffers,
 }
 
 NamedTensors Module::named_parameters(bool recurse) const {
+  NamedTensors all;
+  collect("", recurse, false, all);
+  // A tensor shared by two modules (tied weights) is listed once, under its first name, as
+  // torch does; otherwise an optimizer would see it twice and counts would double.
   NamedTensors out;
-  collect("", recurse, false, out);
+  std::unordered_set<const TensorImpl*> seen;
+  for (auto& entry : all)
+    if (seen.insert(entry.second.impl()).second) out.push_back(std::move(entry));
   return out;
 }
 
@@ -97,7 +108,9 @@ void Module::train(bool on) {
 }
 
 StateDict Module::state_dict() const {
-  StateDict out = named_parameters();
+  // Every key, shared tensors under each of their names, as torch's state_dict.
+  StateDict out;
+  collect("", true, false, out);
   for (auto& entry : named_buffers()) out.push_back(entry);
   return out;
 }
@@ -133,8 +146,16 @@ void Module::load_state_dict(const StateDict& state, bool strict) {
     if (auto it = given.find(name); it != given.end()) target.copy_(it->second);
 }
 
-void Module::zero_grad() {
-  for (auto& [name, t] : named_parameters()) t.set_grad({});
+void Module::zero_grad(bool set_to_none) { nn::zero_grad_(parameters(), set_to_none); }
+
+void zero_grad_(const std::vector<Tensor>& params, bool set_to_none) {
+  autograd::NoGradGuard no_grad;
+  for (const Tensor& p : params) {
+    const Tensor g = p.grad();
+    if (!g.defined()) continue;
+    if (set_to_none) p.set_grad(Tensor());
+    else g.zero_();
+  }
 }
 
 void Module::set_requires_grad(bool on) {

@@ -1,20 +1,18 @@
 #include "nabla/nn/norm.hpp"
 
 #include <cmath>
-#include <cstdio>
 #include <string>
 
 #include "nabla/autograd.hpp"
 #include "nabla/nn/functional/norm.hpp"
 #include "nabla/nn/init.hpp"
+#include "nn/repr.hpp"
 
 namespace nabla::nn {
 
 namespace F = functional;
 
 namespace {
-const char* py_bool(bool b) { return b ? "True" : "False"; }
-
 // Registers torch's affine parameters (ones, zeros) of `shape` when `affine`.
 void make_affine(bool affine, const Shape& shape, DType dtype, Tensor& weight, Tensor& bias,
                  const std::function<Tensor(const std::string&, Tensor)>& reg) {
@@ -29,17 +27,6 @@ void check_channels(const char* type, const Tensor& x, int64_t channels) {
               " channels (dim 1), expected num_features = ", channels);
 }
 }  // namespace
-
-std::string python_float(double value) {
-  char buffer[32];
-  for (int precision = 1; precision <= 17; ++precision) {
-    std::snprintf(buffer, sizeof buffer, "%.*g", precision, value);
-    if (std::strtod(buffer, nullptr) == value) break;
-  }
-  std::string s = buffer;
-  if (s.find_first_of(".eni") == std::string::npos) s += ".0";
-  return s;
-}
 
 BatchNorm::BatchNorm(const char* type_name, const BatchNormOptions& options,
                      std::vector<int64_t> ranks)
@@ -163,8 +150,8 @@ Tensor InstanceNorm2d::forward(const Tensor& x) {
   NABLA_CHECK(x.dim() == 4, "InstanceNorm2d: expected a 4-D [N, C, H, W] input, got shape ",
               x.shape());
   check_channels("InstanceNorm2d", x, num_features_);
-  if (is_training() && num_batches_tracked.defined())
-    num_batches_tracked.fill_(num_batches_tracked.item() + 1);
+  // num_batches_tracked is registered (torch's _NormBase does) but never advanced: torch's
+  // _InstanceNorm.forward does not count batches, only _BatchNorm's does.
   const bool use_input_stats = is_training() || !track_running_stats_;
   return F::instance_norm(x, running_mean, running_var, weight, bias, use_input_stats, momentum_,
                           eps_);

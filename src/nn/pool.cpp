@@ -1,12 +1,8 @@
 #include "nabla/nn/pool.hpp"
 
-#include <sstream>
+#include "nn/repr.hpp"
 
 namespace nabla::nn {
-
-namespace {
-const char* py_bool(bool b) { return b ? "True" : "False"; }
-}  // namespace
 
 std::string size2_repr(Size2 size) { return functional::Padding2d(size).repr(); }
 
@@ -50,9 +46,7 @@ Tensor AdaptiveAvgPool2d::forward(const Tensor& x) {
 }
 
 std::string AdaptiveAvgPool2d::extra_repr() const {
-  std::ostringstream out;
-  out << "output_size=(" << output_size_.h << ", " << output_size_.w << ')';
-  return out.str();
+  return "output_size=" + pair_repr(output_size_);
 }
 
 }  // namespace nabla::nn

@@ -2,6 +2,7 @@
 
 #include "nabla/nn/init.hpp"
 #include "nabla/ops.hpp"
+#include "nn/layer_checks.hpp"
 
 namespace nabla::nn {
 
@@ -20,8 +21,7 @@ void RBF::reset_parameters() {
 }
 
 Tensor RBF::forward(const Tensor& x) {
-  NABLA_CHECK(x.dim() >= 1 && x.size(-1) == in_features_, "RBF: input of shape ", x.shape(),
-              " has last dim ", x.dim() ? x.size(-1) : 0, ", expected in_features = ", in_features_);
+  check_in_features("RBF", x, in_features_);
   // The differences [..., out, in] rather than ‖x‖² + ‖c‖² − 2x·c: exact near the centres,
   // where the expanded form cancels catastrophically.
   const Tensor diff = x.unsqueeze(-2) - centres;

@@ -2,26 +2,20 @@
 // probability 1 − p and scaled by 1/(1 − p) (inverted dropout, so eval is the identity). The
 // mask comes from the global generator, so a seed replays it.
 #include "nabla/nn/functional/norm.hpp"
-#include "nabla/ops.hpp"
+#include "nn/dropout_mask.hpp"
 
 namespace nabla::nn::functional {
 
 Tensor dropout2d(const Tensor& x, double p, bool training) {
-  NABLA_CHECK(p >= 0.0 && p <= 1.0, "dropout2d: p must be in [0, 1], got ", p);
+  check_dropout_probability("dropout2d", p);
   NABLA_CHECK(x.dim() == 3 || x.dim() == 4,
-              "dropout2d: expected a 4-D [N, C, H, W] or 3-D [C, H, W] input, got shape ",
+              "dropout2d: expected a 4-D [N, C, H, W] or 3-D [N, C, L] input, got shape ",
               x.shape());
-  if (!training || p == 0.0) return x;
-  if (p == 1.0) return x * 0.0;
-  Shape mask_shape(x.shape().begin(), x.shape().end() - 2);  // one draw per plane
-  mask_shape.push_back(1);
-  mask_shape.push_back(1);
-  const Tensor keep = lt(rand(mask_shape, {.dtype = x.dtype(), .device = x.device()}),
-                         full({}, 1.0 - p, {.dtype = x.dtype(), .device = x.device()}));
-  const Tensor scale =
-      where(keep, full({}, 1.0 / (1.0 - p), {.dtype = x.dtype(), .device = x.device()}),
-            zeros({}, {.dtype = x.dtype(), .device = x.device()}));
-  return x * scale;
+  // One draw per (sample, channel): [N, C, 1, 1], or [N, C, 1] for 3-D input, which torch 1.13
+  // reads as (N, C, L) (channel-wise 1-D dropout), not as an unbatched (C, H, W).
+  Shape mask_shape(x.shape().begin(), x.shape().begin() + 2);
+  mask_shape.resize(x.shape().size(), 1);
+  return apply_dropout("dropout2d", x, p, training, mask_shape);
 }
 
 }  // namespace nabla::nn::functional

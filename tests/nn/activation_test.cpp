@@ -130,7 +130,7 @@ TEST(Activation, PReLUModuleHasTorchsParameterAndRepr) {
 
 TEST(Activation, ModulesUseTorchsNamesDefaultsAndReprs) {
   EXPECT_EQ(repr(nn::LeakyReLU()), "LeakyReLU(negative_slope=0.01)");
-  EXPECT_EQ(repr(nn::ELU()), "ELU(alpha=1)");
+  EXPECT_EQ(repr(nn::ELU()), "ELU(alpha=1.0)");  // torch prints the float default as 1.0
   EXPECT_EQ(repr(nn::Softplus()), "Softplus(beta=1, threshold=20)");
   EXPECT_EQ(repr(nn::GELU()), "GELU(approximate='none')");
   EXPECT_EQ(repr(nn::Softmax(1)), "Softmax(dim=1)");

@@ -31,6 +31,9 @@ TEST(Dropout, EvalIsIdentityAndTrainDiffers) {
   std::ostringstream repr;
   repr << layer;
   EXPECT_EQ(repr.str(), "Dropout(p=0.5, inplace=False)");
+  std::ostringstream zero_repr;
+  zero_repr << nn::Dropout(0.0);  // torch prints Python's float: 0.0, not 0
+  EXPECT_EQ(zero_repr.str(), "Dropout(p=0.0, inplace=False)");
   const Tensor x = randn({4, 8});
   EXPECT_FALSE(nabla::equal(layer(x), x));
   layer.eval();
@@ -76,4 +79,33 @@ TEST(Dropout, GradientUsesTheSameMask) {
   y.sum().backward();
   // dL/dx is 1/(1 − p) where kept and 0 where dropped: y / x elementwise.
   EXPECT_TRUE(nabla::testing::all_close(x.grad(), y.detach() / x.detach(), 1e-12, 1e-12));
+}
+
+// torch 1.13 reads a 3-D dropout2d input as (N, C, L): one draw per (sample, channel) row, so
+// each row of L is all kept or all zero, and the rows of one channel differ across samples.
+// The (C, H, W) reading would draw per dim 0 only, making each [C·L] sample uniform.
+TEST(Dropout, Dropout2dThreeDInputIsNCL) {
+  manual_seed(35);
+  const int64_t n = 8, c = 16, l = 5;
+  const Tensor x = ones({n, c, l}, {.dtype = DType::f64});
+  const std::vector<double> ys = F::dropout2d(x, 0.5).to_vector<double>();
+  int64_t uniform_samples = 0;
+  for (int64_t s = 0; s < n; ++s) {
+    bool same = true;
+    for (int64_t ch = 0; ch < c; ++ch) {
+      const double first = ys[(s * c + ch) * l];
+      EXPECT_TRUE(first == 0.0 || first == 2.0) << first;
+      for (int64_t i = 1; i < l; ++i) EXPECT_EQ(ys[(s * c + ch) * l + i], first);
+      same = same && first == ys[s * c * l];
+    }
+    uniform_samples += same;
+  }
+  // Under (N, C, L) a sample's 16 channels all agree with probability 2^-15.
+  EXPECT_LT(uniform_samples, n);
+  nn::Dropout2d layer(0.5);
+  manual_seed(36);
+  const Tensor from_layer = layer(x);
+  manual_seed(36);
+  EXPECT_TRUE(nabla::equal(from_layer, F::dropout2d(x, 0.5)));
+  EXPECT_TRUE(throws_error_containing([] { nn::Dropout2d bad(1.5); }, {"Dropout2d", "[0, 1]"}));
 }

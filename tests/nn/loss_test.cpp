@@ -3,6 +3,7 @@
 // softmax − one-hot, stability, the modules, and the errors. Values against PyTorch are in
 // nn_fixtures_test.cpp.
 #include <cmath>
+#include <limits>
 #include <sstream>
 
 #include "support/harness.hpp"
@@ -81,6 +82,22 @@ TEST(Loss, CrossEntropyIsStableForHugeLogits) {
   const Tensor x = f64({1000.0, -1000.0, 0.0, -1000.0, 1000.0, 999.0}, {2, 3});
   const Tensor loss = F::cross_entropy(x, i64({0, 2}, {2}), {.reduction = F::Reduction::none});
   EXPECT_TRUE(all_close(loss, f64({0.0, 1.0 + std::log1p(std::exp(-1.0))}, {2}), 1e-12, 1e-12));
+}
+
+// torch picks log p_y for index targets, so a −inf logit in another class (a masked class)
+// leaves the loss finite: here log(1 + e), by hand. A dense Σ_c onehot_c·log p_c gave 0·(−inf).
+TEST(Loss, CrossEntropyIndexTargetIgnoresMinusInfInOtherClass) {
+  const double inf = std::numeric_limits<double>::infinity();
+  const Tensor x = f64({0.0, -inf, 1.0}, {1, 3}).requires_grad_(true);
+  const Tensor loss = F::cross_entropy(x, i64({0}, {1}));
+  EXPECT_TRUE(all_close(loss, f64({std::log1p(std::exp(1.0))}, {}), 1e-12, 1e-12));
+  loss.backward();
+  const double e = std::exp(1.0);
+  EXPECT_TRUE(all_close(x.grad(), f64({1.0 / (1.0 + e) - 1.0, 0.0, e / (1.0 + e)}, {1, 3}), 1e-12, 1e-14));
+  // With class weights and ignore_index too (the second row is ignored).
+  const Tensor x2 = f64({0.0, -inf, 1.0, 5.0, 1.0, -inf}, {2, 3});
+  const Tensor weighted = F::cross_entropy(x2, i64({2, -100}, {2}), {.weight = f64({1.0, 2.0, 3.0}, {3})});
+  EXPECT_TRUE(all_close(weighted, f64({std::log1p(1.0 / e)}, {}), 1e-12, 1e-12));
 }
 
 TEST(Loss, NllAndMultiMarginGradcheck) {

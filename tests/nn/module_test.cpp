@@ -89,7 +89,12 @@ TEST(Module, FreezeStopsGradients) {
   (*model)(ones({1, 6})).sum().backward();
   EXPECT_FALSE(model->named_parameters()[0].second.grad().defined());
   EXPECT_TRUE(model->named_parameters()[2].second.grad().defined());
+  // torch 1.13's Module.zero_grad() zeroes in place (set_to_none=False); set_to_none drops it.
   model->zero_grad();
+  const Tensor zeroed = model->named_parameters()[2].second.grad();
+  ASSERT_TRUE(zeroed.defined());
+  EXPECT_EQ(max(abs(zeroed)).item(), 0.0);
+  model->zero_grad(/*set_to_none=*/true);
   EXPECT_FALSE(model->named_parameters()[2].second.grad().defined());
   (*model)[1]->unfreeze();
   EXPECT_EQ(model->parameter_count(true), model->parameter_count());
@@ -110,9 +115,38 @@ TEST(Module, PrintsLikePyTorch) {
   EXPECT_EQ(s.str(),
             "Sequential(\n"
             "  (0): Flatten(start_dim=1, end_dim=-1)\n"
-            "  (1): Linear(in_features=6, out_features=4, bias=true)\n"
-            "  (2): Linear(in_features=4, out_features=2, bias=false)\n"
+            "  (1): Linear(in_features=6, out_features=4, bias=True)\n"
+            "  (2): Linear(in_features=4, out_features=2, bias=False)\n"
             ")");
+}
+
+// One Linear used twice (tied weights): torch lists its parameters once, under the first
+// name, counts them once and an optimizer accepts the list; state_dict keeps both keys.
+TEST(Module, SharedParametersAreListedOnce) {
+  auto shared = std::make_shared<nn::Linear>(3, 3);
+  nn::Sequential model({shared, shared});
+  EXPECT_EQ(names(model.named_parameters()), (std::vector<std::string>{"0.weight", "0.bias"}));
+  EXPECT_EQ(model.parameters().size(), 2u);
+  EXPECT_EQ(model.parameter_count(), 3 * 3 + 3);
+  EXPECT_EQ(model.state_dict().size(), 4u);
+  EXPECT_NO_THROW(optim::SGD(model.parameters(), {.lr = 0.1}));
+}
+
+// A hook that installs another guard while the hooks run (a nested profiler) must not break
+// the loop over the installed hooks: each runs once per call it sees.
+TEST(Module, HookInstallingAGuardIsSafe) {
+  auto inner = std::make_shared<nn::Flatten>();
+  int outer_calls = 0, inner_calls = 0;
+  nn::ForwardHookGuard outer([&](const nn::Module& m, const Tensor& x, const Tensor&) {
+    if (&m == inner.get()) return;
+    ++outer_calls;
+    nn::ForwardHookGuard nested([&](const nn::Module&, const Tensor&, const Tensor&) { ++inner_calls; });
+    (*inner)(x);
+  });
+  nn::Flatten top;
+  for (int i = 0; i < 3; ++i) top(ones({2, 2}));
+  EXPECT_EQ(outer_calls, 3);
+  EXPECT_EQ(inner_calls, 3);
 }
 
 TEST(Init, GainsAreTorchs) {

@@ -107,6 +107,9 @@ TEST(NormModule, LayerGroupInstanceNormAsTorch) {
             (std::vector<std::string>{"running_mean", "running_var", "num_batches_tracked"}));
   tracked(x);
   EXPECT_GT(max(abs(tracked.running_mean)).item(), 0.0);
+  // torch's _InstanceNorm registers num_batches_tracked but never advances it.
+  tracked(x);
+  EXPECT_EQ(tracked.num_batches_tracked.item(), 0.0);
   EXPECT_THROW(gn(zeros({2, 3, 2, 2})), Error);
 }
 

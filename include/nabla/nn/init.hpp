@@ -36,5 +36,8 @@ void kaiming_normal_(const Tensor& t, double a = 0.0, FanMode mode = FanMode::fa
 // rows < cols), with torch's sign fix (Q · sign(diag R)) so Q is Haar-distributed. Q has
 // orthonormal columns (rows >= cols) or rows (rows < cols). Saxe et al.'s init for deep nets.
 void orthogonal_(const Tensor& t, double gain = 1.0);
+// torch's nn.Linear / nn.Conv2d reset_parameters: weight kaiming_uniform_(a = √5), i.e.
+// U(±1/√fan_in), and bias (if defined) U(±1/√fan_in), fan_in from the weight.
+void linear_default_(const Tensor& weight, const Tensor& bias = Tensor());
 
 }  // namespace nabla::nn::init

@@ -63,12 +63,14 @@ class Module {
   // listing the missing, unexpected and mis-shaped keys.
   void load_state_dict(const StateDict& state, bool strict = true);
 
-  void zero_grad();  // clears every parameter's .grad()
+  // Zeroes every parameter's .grad() in place, or drops it with set_to_none; torch 1.13's
+  // default (and Optimizer::zero_grad's) is in place.
+  void zero_grad(bool set_to_none = false);
   // Freezing stops gradients into this module's parameters (transfer learning's frozen layers).
   void freeze() { set_requires_grad(false); }
   void unfreeze() { set_requires_grad(true); }
 
-  // PyTorch's repr: "Linear(in_features=4, out_features=2, bias=true)", children indented.
+  // PyTorch's repr: "Linear(in_features=4, out_features=2, bias=True)", children indented.
   void print(std::ostream& out, int indent = 0) const;
 
  protected:
@@ -97,6 +99,10 @@ class Module {
 };
 
 std::ostream& operator<<(std::ostream& out, const Module& module);
+
+// The loop Module::zero_grad and Optimizer::zero_grad share: for each defined .grad(), zero it
+// in place or (set_to_none) drop it.
+void zero_grad_(const std::vector<Tensor>& params, bool set_to_none = false);
 
 // Observes every module call on this thread while a ForwardHookGuard lives; guards nest, the
 // innermost runs last. Used by models::summarize and by training monitors (activation

@@ -129,7 +129,4 @@ class LocalResponseNorm : public Module {
   double alpha_, beta_, k_;
 };
 
-// How Python prints a float: shortest round-trip digits, "1.0" not "1", "1e-05".
-std::string python_float(double value);
-
 }  // namespace nabla::nn

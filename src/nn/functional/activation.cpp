@@ -3,6 +3,7 @@
 // prelu is binary: its weight's gradient is summed over the dims the weight was broadcast along.
 #include "nabla/nn/functional/activation.hpp"
 
+#include "nn/dropout_mask.hpp"
 #include "ops/op_helpers.hpp"
 
 namespace nabla::nn::functional {
@@ -97,12 +98,7 @@ Tensor noisy_relu(const Tensor& x, double stddev, bool training) {
 }
 
 Tensor dropout(const Tensor& x, double p, bool training) {
-  NABLA_CHECK(p >= 0.0 && p <= 1.0, "dropout: probability p must be in [0, 1], got ", p);
-  if (!training || p == 0.0) return x;
-  if (p == 1.0) return x * 0.0;  // torch: everything dropped, the graph kept
-  const Tensor uniform = rand(x.shape(), {.dtype = x.dtype(), .device = x.device()});
-  const Tensor keep = lt(uniform, scalar_like(1.0 - p, uniform)).to(x.dtype());
-  return x * (keep * (1.0 / (1.0 - p)));
+  return apply_dropout("dropout", x, p, training, x.shape());
 }
 
 }  // namespace nabla::nn::functional

@@ -2,6 +2,7 @@
 // nabla/nn/functional/loss.hpp). They are short chains of fused elementwise ops; the
 // classification losses are in loss_classification.cpp.
 #include "nabla/nn/functional/loss.hpp"
+#include "ops/op_helpers.hpp"
 
 namespace nabla::nn::functional {
 
@@ -59,7 +60,7 @@ Tensor huber_loss(const Tensor& input, const Tensor& target, Reduction reduction
   const Tensor a = nabla::abs(d);
   const Tensor quadratic = d * d * 0.5;
   const Tensor linear = (a - 0.5 * delta) * delta;
-  return reduce_loss(where(lt(a, full_like(a.detach(), delta)), quadratic, linear), reduction);
+  return reduce_loss(where(lt(a, ops::scalar_like(delta, a)), quadratic, linear), reduction);
 }
 
 Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, Reduction reduction,
@@ -71,7 +72,7 @@ Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, Reduction reduc
   const Tensor a = nabla::abs(d);
   const Tensor quadratic = d * d * (0.5 / beta);
   const Tensor linear = a - 0.5 * beta;
-  return reduce_loss(where(lt(a, full_like(a.detach(), beta)), quadratic, linear), reduction);
+  return reduce_loss(where(lt(a, ops::scalar_like(beta, a)), quadratic, linear), reduction);
 }
 
 Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const BCEOptions& options) {
