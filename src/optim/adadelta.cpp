@@ -25,13 +25,17 @@ void Adadelta::validate(const Options& o) const {
 }
 
 void Adadelta::step() {
-  for_each_grad([&](const Options& o, const Tensor& p, const Tensor& grad, ParamState& state) {
+  auto parse = [](const Options& o) {
     OptimizerStepArgs args;
     args.lr = option(o, "lr");
     args.rho = option(o, "rho");
     args.eps = option(o, "eps");
     args.weight_decay = option(o, "weight_decay");
     args.maximize = flag(o, "maximize");
+    return args;
+  };
+  for_each_grad(parse, [&](const OptimizerStepArgs& args, const Tensor& p, const Tensor& grad,
+                           ParamState& state) {
     state.scalars["step"] += 1;
     fused_update(OpId::adadelta_step, p, grad,
                  {state_buffer(state.tensors, "square_avg", p),

@@ -31,15 +31,24 @@ void Adagrad::validate(const Options& o) const {
 }
 
 void Adagrad::step() {
-  for_each_grad([&](const Options& o, const Tensor& p, const Tensor& grad, ParamState& state) {
-    OptimizerStepArgs args;
-    args.lr = option(o, "lr");
-    args.lr_decay = option(o, "lr_decay");
-    args.weight_decay = option(o, "weight_decay");
-    args.eps = option(o, "eps");
-    args.maximize = flag(o, "maximize");
+  struct Args {
+    OptimizerStepArgs kernel;
+    double initial_accumulator_value;
+  };
+  auto parse = [](const Options& o) {
+    Args args;
+    args.kernel.lr = option(o, "lr");
+    args.kernel.lr_decay = option(o, "lr_decay");
+    args.kernel.weight_decay = option(o, "weight_decay");
+    args.kernel.eps = option(o, "eps");
+    args.kernel.maximize = flag(o, "maximize");
+    args.initial_accumulator_value = option(o, "initial_accumulator_value");
+    return args;
+  };
+  for_each_grad(parse, [&](const Args& a, const Tensor& p, const Tensor& grad, ParamState& state) {
+    OptimizerStepArgs args = a.kernel;
     args.step = static_cast<int64_t>(state.scalars["step"] += 1);
-    const Tensor sum = state_buffer(state.tensors, "sum", p, option(o, "initial_accumulator_value"));
+    const Tensor sum = state_buffer(state.tensors, "sum", p, a.initial_accumulator_value);
     fused_update(OpId::adagrad_step, p, grad, {sum, Tensor(), Tensor()}, args);
   });
 }

@@ -34,7 +34,7 @@ void Adam::validate(const Options& o) const {
 }
 
 void Adam::step() {
-  for_each_grad([&](const Options& o, const Tensor& p, const Tensor& grad, ParamState& state) {
+  auto parse = [&](const Options& o) {
     OptimizerStepArgs args;
     args.lr = option(o, "lr");
     args.beta1 = option(o, "beta1");
@@ -44,6 +44,10 @@ void Adam::step() {
     args.amsgrad = flag(o, "amsgrad");
     args.maximize = flag(o, "maximize");
     args.decoupled_weight_decay = decoupled_;
+    return args;
+  };
+  for_each_grad(parse, [&](OptimizerStepArgs args, const Tensor& p, const Tensor& grad,
+                           ParamState& state) {
     args.step = static_cast<int64_t>(state.scalars["step"] += 1);
     std::array<Tensor, 3> buffers{state_buffer(state.tensors, "exp_avg", p),
                                   state_buffer(state.tensors, "exp_avg_sq", p)};

@@ -4,20 +4,9 @@
 #include <numbers>
 
 #include "nabla/optim/schedule.hpp"
+#include "optim/schedule_util.hpp"
 
 namespace nabla::optim {
-
-namespace {
-
-// One value per group from a list of one (for all groups) or one per group.
-std::vector<double> per_group(const char* who, const char* name, const std::vector<double>& v,
-                              size_t groups) {
-  NABLA_CHECK(v.size() == 1 || v.size() == groups, who, ": expected 1 or ", groups,
-              " values for ", name, ", got ", v.size());
-  return v.size() == 1 ? std::vector<double>(groups, v[0]) : v;
-}
-
-}  // namespace
 
 // --- CosineAnnealingWarmRestarts ------------------------------------------------------------
 CosineAnnealingWarmRestarts::CosineAnnealingWarmRestarts(Optimizer& optimizer, int64_t T_0,
@@ -61,7 +50,37 @@ SchedulerState CosineAnnealingWarmRestarts::state_dict() const {
   return out;
 }
 
+void CosineAnnealingWarmRestarts::step_at(int64_t epoch) {
+  // torch's step(epoch) branch: T_cur and T_i from the epoch alone, not from the last step.
+  NABLA_CHECK(epoch >= 0, "CosineAnnealingWarmRestarts: expected non-negative epoch, got ",
+              epoch);
+  if (epoch >= T_0_) {
+    if (T_mult_ == 1) {
+      T_cur_ = epoch % T_0_;
+    } else {
+      const double e = static_cast<double>(epoch), T0 = static_cast<double>(T_0_);
+      const double mult = static_cast<double>(T_mult_);
+      // int(math.log(epoch / T_0 * (T_mult - 1) + 1, T_mult)): Python's log(x, b) is
+      // log(x) / log(b), so an exact power may round down, as in torch.
+      const auto n = static_cast<int64_t>(std::log(e / T0 * (mult - 1) + 1) / std::log(mult));
+      const auto power = static_cast<int64_t>(std::llround(std::pow(mult, static_cast<double>(n))));
+      T_cur_ = epoch - T_0_ * (power - 1) / (T_mult_ - 1);
+      T_i_ = T_0_ * power;
+    }
+  } else {
+    T_i_ = T_0_;
+    T_cur_ = epoch;
+  }
+  last_epoch_ = epoch;
+  ++step_count_;  // as step() here
+  apply(get_lr());
+}
+
 void CosineAnnealingWarmRestarts::load_state_dict(const SchedulerState& state) {
+  // Check this schedule's keys first: the base assigns only after checking its own.
+  for (const char* key : {"T_i", "T_cur"})
+    NABLA_CHECK(state.count(key), "CosineAnnealingWarmRestarts.load_state_dict: missing '", key,
+                "'; pass a dict saved by state_dict() of the same schedule");
   LRScheduler::load_state_dict(state);
   T_i_ = static_cast<int64_t>(state.at("T_i"));
   T_cur_ = static_cast<int64_t>(state.at("T_cur"));
@@ -70,18 +89,22 @@ void CosineAnnealingWarmRestarts::load_state_dict(const SchedulerState& state) {
 // --- CyclicLR -------------------------------------------------------------------------------
 namespace {
 // torch sets each group's lr to base_lr before the base class reads initial_lr.
-Optimizer& start_at_base_lr(Optimizer& optimizer, const CyclicLROptions& o) {
+Optimizer& start_at_base_lr(Optimizer& optimizer, const std::vector<double>& base) {
   auto& groups = optimizer.param_groups();
-  const auto base = per_group("CyclicLR", "base_lr", o.base_lr, groups.size());
   for (size_t i = 0; i < groups.size(); ++i) groups[i].options["lr"] = base[i];
   return optimizer;
 }
 }  // namespace
 
 CyclicLR::CyclicLR(Optimizer& optimizer, CyclicLROptions options)
-    : LRScheduler(start_at_base_lr(optimizer, options)), options_(std::move(options)) {
+    : CyclicLR(optimizer, options,
+               per_group("CyclicLR", "base_lr", options.base_lr,
+                         optimizer.param_groups().size())) {}
+
+CyclicLR::CyclicLR(Optimizer& optimizer, CyclicLROptions options, std::vector<double> base_lrs)
+    : LRScheduler(start_at_base_lr(optimizer, base_lrs)), options_(std::move(options)) {
   auto& groups = optimizer_.param_groups();
-  base_lrs_ = per_group("CyclicLR", "base_lr", options_.base_lr, groups.size());
+  base_lrs_ = std::move(base_lrs);
   max_lrs_ = per_group("CyclicLR", "max_lr", options_.max_lr, groups.size());
   const double up = static_cast<double>(options_.step_size_up);
   const double down = static_cast<double>(options_.step_size_down.value_or(options_.step_size_up));
@@ -136,6 +159,8 @@ Optimizer& prepare_one_cycle(Optimizer& optimizer, const OneCycleLROptions& o) {
   auto& groups = optimizer.param_groups();
   const auto max_lrs = per_group("OneCycleLR", "max_lr", o.max_lr, groups.size());
   const bool beta1 = optimizer.defaults().count("beta1") > 0;
+  for (const char* key : {"initial_lr", "max_lr", "min_lr", "max_momentum", "base_momentum"})
+    optimizer.allow_option(key);
   NABLA_CHECK(!o.cycle_momentum || beta1 || optimizer.defaults().count("momentum"),
               "OneCycleLR: ", optimizer.name(), " has no momentum or beta1 to cycle; pass "
               "cycle_momentum = false");

@@ -41,7 +41,10 @@ void LBFGS::step() {
 }
 
 int64_t LBFGS::func_evals() {
-  return static_cast<int64_t>(state_of(param_groups()[0].params[0]).scalars["func_evals"]);
+  // find, not operator[]: asking must not add an entry to the state (and its state_dict).
+  const auto& scalars = state_of(param_groups()[0].params[0]).scalars;
+  const auto it = scalars.find("func_evals");
+  return it == scalars.end() ? 0 : static_cast<int64_t>(it->second);
 }
 
 namespace {
@@ -55,7 +58,7 @@ Vec gather(const std::vector<Tensor>& params, bool grads) {
       out.insert(out.end(), static_cast<size_t>(p.numel()), 0.0);
       continue;
     }
-    const auto v = t.to(DType::f64).contiguous().to_vector<double>();
+    const auto v = t.to_vector<double>();  // converts to double and densifies
     out.insert(out.end(), v.begin(), v.end());
   }
   return out;
@@ -70,6 +73,19 @@ void scatter(const std::vector<Tensor>& params, const Vec& base, double t, const
     for (size_t i = 0; i < v.size(); ++i) v[i] = base[offset + i] + t * d[offset + i];
     p.copy_(from_vector(v, p.shape()));
     offset += v.size();
+  }
+}
+
+// p += t·d in place (torch's _add_grad), without reading the parameters back first.
+void add_step(const std::vector<Tensor>& params, double t, const Vec& d) {
+  autograd::NoGradGuard no_grad;
+  size_t offset = 0;
+  for (const Tensor& p : params) {
+    const auto n = static_cast<size_t>(p.numel());
+    const Vec slice(d.begin() + static_cast<std::ptrdiff_t>(offset),
+                    d.begin() + static_cast<std::ptrdiff_t>(offset + n));
+    p.add_(from_vector(slice, p.shape()), t);
+    offset += n;
   }
 }
 
@@ -181,11 +197,11 @@ Tensor LBFGS::step(const Closure& closure) {
     if (flag(o, "strong_wolfe")) {
       const Vec x_init = gather(params, false);
       auto obj = [&](double step) {
+        // No restore to x_init afterwards: every evaluation and the final write below set
+        // the parameters from x_init afresh.
         scatter(params, x_init, step, d);
         const double f = closure().item();
-        Vec g = gather(params, true);
-        scatter(params, x_init, 0.0, d);
-        return std::pair{f, std::move(g)};
+        return std::pair{f, gather(params, true)};
       };
       LineSearchResult ls = strong_wolfe(obj, t, d, loss, flat_grad, gtd);
       loss = ls.loss;
@@ -195,7 +211,7 @@ Tensor LBFGS::step(const Closure& closure) {
       scatter(params, x_init, t, d);
       opt_cond = abs_max(flat_grad) <= tol_grad;
     } else {
-      scatter(params, gather(params, false), t, d);
+      add_step(params, t, d);
       if (n_iter != max_iter) {
         loss = closure().item();
         flat_grad = gather(params, true);

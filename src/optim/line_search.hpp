@@ -17,7 +17,8 @@ double dot(const Vec& a, const Vec& b);
 double cubic_interpolate(double x1, double f1, double g1, double x2, double f2, double g2,
                          std::optional<std::pair<double, double>> bounds = std::nullopt);
 
-// Loss and flat gradient at x + t·d (the caller restores x).
+// Loss and flat gradient at x + t·d (it may leave the parameters there: the caller writes
+// x + t·d for the chosen t afterwards).
 using DirectionalFn = std::function<std::pair<double, Vec>(double t)>;
 
 struct LineSearchResult {

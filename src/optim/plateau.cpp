@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "nabla/optim/schedule.hpp"
+#include "optim/schedule_util.hpp"
 
 namespace nabla::optim {
 
@@ -70,15 +71,11 @@ ReduceLROnPlateau::ReduceLROnPlateau(Optimizer& optimizer, ReduceLROnPlateauOpti
   NABLA_CHECK(options_.threshold_mode == "rel" || options_.threshold_mode == "abs",
               "ReduceLROnPlateau: threshold_mode must be 'rel' or 'abs', got '",
               options_.threshold_mode, "'");
-  const size_t groups = optimizer_.param_groups().size();
-  NABLA_CHECK(options_.min_lr.size() == 1 || options_.min_lr.size() == groups,
-              "ReduceLROnPlateau: expected 1 or ", groups, " min_lrs, got ",
-              options_.min_lr.size());
-  min_lrs_ = options_.min_lr.size() == 1 ? std::vector<double>(groups, options_.min_lr[0])
-                                         : options_.min_lr;
+  min_lrs_ = per_group("ReduceLROnPlateau", "min_lr", options_.min_lr,
+                       optimizer_.param_groups().size());
   best_ = options_.mode == "min" ? std::numeric_limits<double>::infinity()
                                  : -std::numeric_limits<double>::infinity();
-  for (const ParamGroup& group : optimizer_.param_groups()) last_lr_.push_back(group.lr());
+  last_lr_ = lrs_of(optimizer_);
 }
 
 bool ReduceLROnPlateau::is_better(double a, double best) const {
@@ -110,8 +107,7 @@ void ReduceLROnPlateau::step(double metric) {
     cooldown_counter_ = options_.cooldown;
     num_bad_epochs_ = 0;
   }
-  last_lr_.clear();
-  for (const ParamGroup& group : optimizer_.param_groups()) last_lr_.push_back(group.lr());
+  last_lr_ = lrs_of(optimizer_);
 }
 
 SchedulerState ReduceLROnPlateau::state_dict() const {

@@ -54,8 +54,9 @@ void apply_max_norm_(const Tensor& weight, double max_norm, int64_t dim) {
   const Tensor w = weight.detach();
   const Tensor norm = others.empty() ? abs(w) : sqrt(sum(w * w, others, true));
   // torch.renorm: slices above max_norm are scaled by max_norm / (norm + 1e-7), others kept.
-  const Tensor factor = where(gt(norm, full_like(norm, max_norm)), max_norm / (norm + 1e-7),
-                              ones_like(norm));
+  // A 0-d bound broadcasts in gt; no need for a full tensor of norm's shape.
+  const Tensor bound = scalar_tensor(max_norm, {.dtype = norm.dtype(), .device = norm.device()});
+  const Tensor factor = where(gt(norm, bound), max_norm / (norm + 1e-7), ones_like(norm));
   weight.copy_(w * factor);
 }
 

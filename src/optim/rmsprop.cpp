@@ -24,7 +24,7 @@ void RMSprop::validate(const Options& o) const {
 }
 
 void RMSprop::step() {
-  for_each_grad([&](const Options& o, const Tensor& p, const Tensor& grad, ParamState& state) {
+  auto parse = [](const Options& o) {
     OptimizerStepArgs args;
     args.lr = option(o, "lr");
     args.alpha = option(o, "alpha");
@@ -33,6 +33,10 @@ void RMSprop::step() {
     args.momentum = option(o, "momentum");
     args.centered = flag(o, "centered");
     args.maximize = flag(o, "maximize");
+    return args;
+  };
+  for_each_grad(parse, [&](const OptimizerStepArgs& args, const Tensor& p, const Tensor& grad,
+                           ParamState& state) {
     state.scalars["step"] += 1;
     std::array<Tensor, 3> buffers{state_buffer(state.tensors, "square_avg", p)};
     if (args.momentum > 0.0) buffers[1] = state_buffer(state.tensors, "momentum_buffer", p);

@@ -7,9 +7,12 @@
 #include <cmath>
 #include <numbers>
 
+#include "optim/schedule_util.hpp"
+
 namespace nabla::optim {
 
 LRScheduler::LRScheduler(Optimizer& optimizer) : optimizer_(optimizer) {
+  optimizer_.allow_option("initial_lr");  // groups added later may carry it, as in torch
   for (ParamGroup& group : optimizer_.param_groups()) {
     group.options.emplace("initial_lr", group.lr());  // torch's setdefault
     base_lrs_.push_back(group.options.at("initial_lr"));
@@ -21,11 +24,7 @@ void LRScheduler::initial_step() {
   step();
 }
 
-std::vector<double> LRScheduler::group_lrs() const {
-  std::vector<double> lrs;
-  for (const ParamGroup& group : optimizer_.param_groups()) lrs.push_back(group.lr());
-  return lrs;
-}
+std::vector<double> LRScheduler::group_lrs() const { return lrs_of(optimizer_); }
 
 void LRScheduler::apply(const std::vector<double>& lrs) {
   auto& groups = optimizer_.param_groups();
@@ -68,12 +67,18 @@ void LRScheduler::load_state_dict(const SchedulerState& state) {
   NABLA_CHECK(!state.count("base_lrs." + std::to_string(base_lrs_.size())), "LRScheduler.load_",
               "state_dict: the saved schedule has more groups than this one (", base_lrs_.size(),
               ")");
-  last_epoch_ = static_cast<int64_t>(get("last_epoch"));
-  step_count_ = static_cast<int64_t>(get("_step_count"));
+  // Read every value before assigning any, so a bad dict leaves the schedule as it was.
+  const auto last_epoch = static_cast<int64_t>(get("last_epoch"));
+  const auto step_count = static_cast<int64_t>(get("_step_count"));
+  std::vector<double> base_lrs, last_lr;
   for (size_t i = 0; i < base_lrs_.size(); ++i) {
-    base_lrs_[i] = get("base_lrs." + std::to_string(i));
-    last_lr_.at(i) = get("_last_lr." + std::to_string(i));
+    base_lrs.push_back(get("base_lrs." + std::to_string(i)));
+    last_lr.push_back(get("_last_lr." + std::to_string(i)));
   }
+  last_epoch_ = last_epoch;
+  step_count_ = step_count;
+  base_lrs_ = std::move(base_lrs);
+  last_lr_ = std::move(last_lr);
 }
 
 namespace {

@@ -28,7 +28,7 @@ void SGD::validate(const Options& o) const {
 }
 
 void SGD::step() {
-  for_each_grad([&](const Options& o, const Tensor& p, const Tensor& grad, ParamState& state) {
+  auto parse = [](const Options& o) {
     OptimizerStepArgs args;
     args.lr = option(o, "lr");
     args.momentum = option(o, "momentum");
@@ -36,6 +36,10 @@ void SGD::step() {
     args.weight_decay = option(o, "weight_decay");
     args.nesterov = flag(o, "nesterov");
     args.maximize = flag(o, "maximize");
+    return args;
+  };
+  for_each_grad(parse, [&](OptimizerStepArgs args, const Tensor& p, const Tensor& grad,
+                           ParamState& state) {
     Tensor buffer;
     if (args.momentum != 0.0) {
       // torch creates the buffer from the first gradient; the kernel fills it (first_step).

@@ -84,3 +84,41 @@ TEST(OptimLBFGS, NeedsAClosureAndOneGroup) {
       [] { optim::LBFGS bad({f64({1.0}, {1}, true)}, {.line_search_fn = "backtracking"}); },
       {"LBFGS", "strong_wolfe", "backtracking"}));
 }
+
+TEST(OptimLBFGS, Float32ResumeFromStateDictIsBitwise) {
+  // L-BFGS keeps its history in float64; loading must not round it to the float32 parameters.
+  const optim::LBFGSOptions options{.max_iter = 4, .history_size = 3,
+                                    .line_search_fn = "strong_wolfe"};
+  auto run = [&](const Tensor& x, optim::LBFGS& lbfgs, int calls) {
+    auto closure = [&] {
+      lbfgs.zero_grad();
+      Tensor loss = rosenbrock(x);
+      loss.backward();
+      return loss;
+    };
+    for (int i = 0; i < calls; ++i) lbfgs.step(closure);
+  };
+  const Tensor straight = from_vector<float>({-1.5f, 2.0f}, {2}, true);
+  optim::LBFGS a({straight}, options);
+  run(straight, a, 6);
+
+  const Tensor first = from_vector<float>({-1.5f, 2.0f}, {2}, true);
+  optim::LBFGS b({first}, options);
+  run(first, b, 3);
+  const Tensor second = first.detach().clone().requires_grad_();
+  optim::LBFGS c({second}, options);
+  c.load_state_dict(b.state_dict());
+  EXPECT_EQ(c.state_dict().tensors.at("state.0.d").dtype(), DType::f64);
+  EXPECT_EQ(c.state_dict().tensors.at("state.0.old_dirs.0").dtype(), DType::f64);
+  run(second, c, 3);
+  EXPECT_EQ(second.to_vector<float>(), straight.to_vector<float>());
+  EXPECT_EQ(c.func_evals(), a.func_evals());
+}
+
+TEST(OptimLBFGS, FuncEvalsDoesNotAddState) {
+  const Tensor x = f64({1.0, 2.0}, {2}, true);
+  optim::LBFGS lbfgs({x});
+  EXPECT_EQ(lbfgs.func_evals(), 0);
+  EXPECT_TRUE(lbfgs.state_dict().tensors.empty());
+  EXPECT_FALSE(lbfgs.state_dict().scalars.count("state.0.func_evals"));
+}

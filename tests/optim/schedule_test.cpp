@@ -1,5 +1,8 @@
 // Every schedule's lr sequence against torch 1.13's (tests/fixtures/schedules.json, from
 // tools/golden/make_optim_fixtures.py): SGD (or Adam) with two groups at lr 0.1 and 0.05.
+#include <cmath>
+#include <numbers>
+
 #include "nabla/optim/adam.hpp"
 #include "nabla/optim/schedule.hpp"
 #include "nabla/optim/sgd.hpp"
@@ -170,4 +173,28 @@ TEST(OptimSchedule, BadArgumentsNameTheSchedule) {
   EXPECT_TRUE(throws_error_containing(
       [&] { CyclicLR s(sgd, {.base_lr = {0.1, 0.2, 0.3}, .max_lr = {1.0}}); },
       {"CyclicLR", "base_lr"}));
+}
+
+TEST(OptimSchedule, WarmRestartsStepAtRecomputesThePeriod) {
+  // torch's CosineAnnealingWarmRestarts.step(epoch): T_cur and T_i from the epoch alone.
+  const Tensor w = zeros({1}, {.dtype = DType::f64, .requires_grad = true});
+  SGD sgd({w}, {.lr = 0.1});
+  CosineAnnealingWarmRestarts warm(sgd, 3, 2, 0.01);
+  auto lr = [](double t_cur, double t_i) {
+    return 0.01 + (0.1 - 0.01) * (1 + std::cos(std::numbers::pi * t_cur / t_i)) / 2;
+  };
+  // epoch 10: n = int(log2(10/3 + 1)) = 2, T_cur = 10 - 3·(2² − 1) = 1, T_i = 3·2² = 12.
+  warm.step_at(10);
+  EXPECT_DOUBLE_EQ(warm.get_last_lr()[0], lr(1, 12));
+  warm.step();  // continues the period T_i = 12 from T_cur = 1
+  EXPECT_DOUBLE_EQ(warm.get_last_lr()[0], lr(2, 12));
+  EXPECT_EQ(warm.last_epoch(), 11);
+  warm.step_at(2);  // back in the first period
+  EXPECT_DOUBLE_EQ(warm.get_last_lr()[0], lr(2, 3));
+  warm.step();
+  EXPECT_DOUBLE_EQ(warm.get_last_lr()[0], lr(0, 6));
+
+  CosineAnnealingWarmRestarts flat(sgd, 4, 1, 0.01);  // T_mult = 1: T_cur = epoch % T_0
+  flat.step_at(9);
+  EXPECT_DOUBLE_EQ(flat.get_last_lr()[0], lr(1, 4));
 }

@@ -40,6 +40,9 @@ class LBFGS : public Optimizer {
 
  protected:
   void validate(const Options& options) const override;
+  // Every state tensor is flat f64 history, not a per-element buffer: loading keeps it f64, so
+  // a resumed f32 run continues exactly as an uninterrupted one.
+  bool is_param_buffer(const std::string& /*name*/) const override { return false; }
 };
 
 }  // namespace nabla::optim

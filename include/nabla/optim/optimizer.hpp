@@ -14,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,9 @@ class Optimizer {
   std::vector<ParamGroup>& param_groups() { return groups_; }
   const std::vector<ParamGroup>& param_groups() const { return groups_; }
   const Options& defaults() const { return defaults_; }
+  // Lets groups carry `key` besides the defaults: a scheduler registers the keys it writes
+  // into the groups ("initial_lr", OneCycleLR's "max_lr", ...), so the base knows no schedule.
+  void allow_option(const std::string& key) { extra_keys_.insert(key); }
   const std::string& name() const { return name_; }
 
   OptimizerState state_dict() const;
@@ -80,19 +84,32 @@ class Optimizer {
   // Throws a nabla::Error for a hyperparameter torch would reject.
   virtual void validate(const Options& options) const = 0;
   ParamState& state_of(const Tensor& param) { return state_[param.impl()]; }
-  // fn(group options, param, grad, state) for every parameter that has a gradient, in order:
-  // the loop every elementwise optimizer's step() runs.
-  template <class F> void for_each_grad(F&& fn) {
-    for (ParamGroup& group : groups_)
-      for (const Tensor& p : group.params) {
+  // Whether the state tensor `name` is a per-element buffer (the parameter's shape, stored in
+  // its dtype); load_state_dict checks and converts those and keeps the others as saved.
+  virtual bool is_param_buffer(const std::string& /*name*/) const { return true; }
+  // The loop every elementwise optimizer's step() runs: parse(group options) once per group
+  // (not once per parameter), then fn(args, param, grad, state) for every parameter that has
+  // a gradient, in order. Every operand and every group is checked before the first update,
+  // so a step that throws leaves parameters and state as they were.
+  template <class Parse, class F> void for_each_grad(Parse&& parse, F&& fn) {
+    check_grads();
+    std::vector<decltype(parse(groups_[0].options))> args;
+    args.reserve(groups_.size());
+    for (const ParamGroup& group : groups_) args.push_back(parse(group.options));
+    for (size_t g = 0; g < groups_.size(); ++g)
+      for (const Tensor& p : groups_[g].params) {
         const Tensor grad = p.grad();
-        if (grad.defined()) fn(group.options, p, grad, state_of(p));
+        if (grad.defined()) fn(args[g], p, grad, state_of(p));
       }
   }
 
  private:
   std::string name_;
   Options defaults_;
+  // Throws unless every parameter with a gradient is a dense floating block of its
+  // gradient's shape (param_groups() is writable, so add_param_group's checks may be stale).
+  void check_grads() const;
+  std::set<std::string> extra_keys_;  // group keys allowed besides the defaults
   std::vector<ParamGroup> groups_;
   std::map<const void*, ParamState> state_;  // keyed by the parameter, never its position
 };

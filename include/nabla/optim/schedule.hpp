@@ -33,8 +33,9 @@ class LRScheduler {
 
   virtual void step();
   // Jumps to `epoch` with the closed form where the schedule has one (torch's deprecated
-  // step(epoch)); SequentialLR uses it at milestones.
-  void step_at(int64_t epoch);
+  // step(epoch)); SequentialLR uses it at milestones. Virtual: a schedule with counters of its
+  // own (warm restarts' T_cur, T_i) recomputes them for the epoch, as its torch step(epoch).
+  virtual void step_at(int64_t epoch);
   const std::vector<double>& get_last_lr() const { return last_lr_; }
   const std::vector<double>& base_lrs() const { return base_lrs_; }
   int64_t last_epoch() const { return last_epoch_; }
@@ -167,6 +168,7 @@ class CosineAnnealingWarmRestarts : public LRScheduler {
   CosineAnnealingWarmRestarts(Optimizer& optimizer, int64_t T_0, int64_t T_mult = 1,
                               double eta_min = 0.0);
   void step() override;
+  void step_at(int64_t epoch) override;
   SchedulerState state_dict() const override;
   void load_state_dict(const SchedulerState& state) override;
 
@@ -199,6 +201,8 @@ class CyclicLR : public LRScheduler {
   std::vector<double> get_lr() override;
 
  private:
+  // base_lrs: options.base_lr per group, computed once by the public constructor.
+  CyclicLR(Optimizer& optimizer, CyclicLROptions options, std::vector<double> base_lrs);
   CyclicLROptions options_;
   double total_size_, step_ratio_;
   std::vector<double> max_lrs_, base_momentums_, max_momentums_;
