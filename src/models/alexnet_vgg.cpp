@@ -5,25 +5,6 @@
 
 namespace nabla::models {
 
-namespace detail {
-
-void torchvision_init(nn::Module& model, double linear_std) {
-  for (const auto& [name, parameter] : model.named_parameters()) {
-    const bool is_bias = name.size() >= 4 && name.compare(name.size() - 4, 4, "bias") == 0;
-    if (parameter.dim() == 4) {  // convolution weight
-      nn::init::kaiming_normal_(parameter, 0.0, nn::init::FanMode::fan_out, "relu");
-    } else if (parameter.dim() == 2 && linear_std > 0) {
-      nn::init::normal_(parameter, 0.0, linear_std);
-    } else if (is_bias) {
-      nn::init::zeros_(parameter);
-    } else if (parameter.dim() == 1) {  // batch norm weight
-      nn::init::ones_(parameter);
-    }
-  }
-}
-
-}  // namespace detail
-
 using namespace detail;
 
 ModulePtr alexnet(const ModelOptions& options) {
@@ -66,7 +47,8 @@ ModulePtr vgg(const char* name, const std::vector<int64_t>& config, const ModelO
                                                            {"avgpool", adaptive_avg_pool_layer(7)},
                                                            {"flatten", flatten_layer()},
                                                            {"classifier", classifier}});
-  torchvision_init(*model, 0.01);
+  torchvision_init(*model,
+                   {.conv = ConvInit::he_fan_out, .linear_std = 0.01, .zero_linear_bias = true});
   return model;
 }
 

@@ -73,8 +73,14 @@ inline double dropout_or(const ModelOptions& options, double fallback) {
   return options.dropout >= 0 ? options.dropout : fallback;
 }
 
-// torchvision's init for VGG and ResNet: He normal (fan_out, ReLU) for convolutions, batch
-// norm at weight 1 / bias 0; `linear_std` > 0 draws Linear weights from N(0, std²), zero bias.
-void torchvision_init(nn::Module& model, double linear_std);
+// The initialisations torchvision's model constructors apply after building the layers.
+// Batch norm always starts at weight 1, bias 0; convolution biases at 0.
+enum class ConvInit { he_fan_out, normal_001 };  // kaiming_normal_(fan_out, relu) or N(0, 0.01²)
+struct TorchvisionInit {
+  ConvInit conv = ConvInit::he_fan_out;
+  double linear_std = 0.0;        // > 0: Linear weights from N(0, std²); 0: PyTorch's default
+  bool zero_linear_bias = false;  // VGG zeroes Linear biases; ResNet and GoogLeNet keep them
+};
+void torchvision_init(nn::Module& model, const TorchvisionInit& policy);
 
 }  // namespace nabla::models::detail

@@ -83,7 +83,9 @@ ModulePtr googlenet(const ModelOptions& options) {
                        {"flatten", flatten_layer()},
                        {"dropout", dropout_layer(dropout_or(options, 0.2))},
                        {"fc", linear_layer(1024, options.num_classes)}});
-  torchvision_init(*model, 0.01);
+  // torchvision: trunc_normal_(std 0.01, a -2, b 2) for conv and linear weights; at std 0.01
+  // the ±2 bounds lie 200 standard deviations out, so a plain normal draws the same law.
+  torchvision_init(*model, {.conv = ConvInit::normal_001, .linear_std = 0.01});
   return model;
 }
 

@@ -37,14 +37,11 @@ class BasicBlock : public nn::Module {
     if (!reshapes_) return x;
     if (downsample_) return (*downsample_)(x);
     const Tensor sub = x.slice(2, 0, x.size(2), stride_).slice(3, 0, x.size(3), stride_);
-    const int64_t missing = out_ - x.size(1);
-    const int64_t before = missing / 2;
+    // Channels double between stages, so the zero padding splits evenly around the input's.
     Shape pad_shape = sub.shape();
-    pad_shape[1] = before;
-    Tensor front = zeros(pad_shape, {.dtype = x.dtype()});
-    pad_shape[1] = missing - before;
-    Tensor back = zeros(pad_shape, {.dtype = x.dtype()});
-    return cat({front, sub, back}, 1);
+    pad_shape[1] = (out_ - x.size(1)) / 2;
+    const Tensor padding = zeros(pad_shape, {.dtype = x.dtype()});
+    return cat({padding, sub, padding}, 1);
   }
 
   int64_t out_, stride_;
@@ -78,7 +75,7 @@ ModulePtr imagenet_resnet(const char* name, const std::vector<int64_t>& blocks,
   stages.emplace_back("flatten", flatten_layer());
   stages.emplace_back("fc", linear_layer(512, options.num_classes));
   auto model = std::make_shared<Stages>(name, std::move(stages));
-  torchvision_init(*model, 0.0);
+  torchvision_init(*model, {.conv = ConvInit::he_fan_out});
   return model;
 }
 
@@ -106,7 +103,7 @@ ModulePtr resnet20(const ModelOptions& options) {
   stages.emplace_back("flatten", flatten_layer());
   stages.emplace_back("fc", linear_layer(64, options.num_classes));
   auto model = std::make_shared<Stages>("ResNet20", std::move(stages));
-  torchvision_init(*model, 0.0);
+  torchvision_init(*model, {.conv = ConvInit::he_fan_out});
   return model;
 }
 

@@ -113,3 +113,42 @@ TEST(Summary, LeNetRowsMatchTheNotesWalkthrough) {
   EXPECT_NE(table.str().find("total parameters: 61,706"), std::string::npos) << table.str();
   EXPECT_TRUE(lenet->is_training());  // mode restored
 }
+
+TEST(Summary, RestoresEveryModesAlsoWhenTheForwardThrows) {
+  auto lenet = models::create("lenet5");
+  auto classic = models::create("lenet5_classic");
+  lenet->train();
+  // Wrong channel count: the first convolution throws inside summarize.
+  EXPECT_TRUE(throws_error_containing([&] { models::summarize(*lenet, {1, 3, 28, 28}); },
+                                      {"conv2d"}));
+  EXPECT_TRUE(lenet->is_training());
+  // A mixed model keeps each module's own mode.
+  classic->train();
+  classic->named_children().front().second->eval();
+  models::summarize(*classic, {1, 1, 28, 28});
+  EXPECT_TRUE(classic->is_training());
+  EXPECT_FALSE(classic->named_children().front().second->is_training());
+}
+
+TEST(Zoo, InitialisationFollowsTorchvision) {
+  manual_seed(0);
+  const auto std_of = [](const Tensor& t) { return std_dev(t).item(); };
+  const auto find = [](const models::ModulePtr& model, const std::string& name) {
+    for (const auto& [key, value] : model->state_dict())
+      if (key == name) return value;
+    ADD_FAILURE() << "no " << name;
+    return Tensor();
+  };
+  auto resnet = models::create("resnet18", imagenet(10));
+  // He normal, fan_out = 64 * 7 * 7: std sqrt(2 / 3136).
+  EXPECT_NEAR(std_of(find(resnet, "conv1.weight")), std::sqrt(2.0 / 3136), 0.002);
+  EXPECT_GT(sum(abs(find(resnet, "fc.bias"))).item(), 0.0);  // ResNet keeps Linear's default
+  EXPECT_EQ(sum(find(resnet, "bn1.weight")).item(), 64.0);
+  auto vgg = models::create("vgg11", imagenet(10));
+  EXPECT_NEAR(std_of(find(vgg, "classifier.0.weight")), 0.01, 1e-4);
+  EXPECT_EQ(sum(abs(find(vgg, "classifier.0.bias"))).item(), 0.0);
+  EXPECT_EQ(sum(abs(find(vgg, "features.0.bias"))).item(), 0.0);
+  auto inception = models::create("googlenet", imagenet(10));
+  EXPECT_NEAR(std_of(find(inception, "inception3a.branch2.1.conv.weight")), 0.01, 1e-4);
+  EXPECT_GT(sum(abs(find(inception, "fc.bias"))).item(), 0.0);
+}
