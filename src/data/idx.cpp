@@ -1,5 +1,6 @@
 #include "nabla/data/idx.hpp"
 
+#include <unistd.h>
 #include <zlib.h>
 
 #include <array>
@@ -21,8 +22,9 @@ namespace {
 // A gzip or plain file read sequentially; zlib passes plain files through unchanged.
 class CompressedReader {
  public:
-  explicit CompressedReader(const std::string& path) : path_(path), file_(gzopen(path.c_str(), "rb")) {
+  explicit CompressedReader(const std::string& path) : path_(path) {
     NABLA_CHECK(std::filesystem::exists(path), "read_idx: file '", path, "' does not exist");
+    file_.reset(gzopen(path.c_str(), "rb"));
     NABLA_CHECK(file_ != nullptr, "read_idx: cannot open '", path, "': ", std::strerror(errno));
     gzbuffer(file_.get(), 1 << 20);
   }
@@ -101,6 +103,11 @@ double element_value(unsigned char type, const unsigned char* p) {
   }
 }
 
+// What to do when a data set directory or file is missing.
+std::string install_hint(const std::string& dir) {
+  return dir == kFashionMnistDir ? "; install it with: apt-get install dataset-fashion-mnist" : "";
+}
+
 // The first existing one of `<dir>/<stem>` and `<dir>/<stem>.gz`.
 std::string find_file(const std::string& dir, const std::string& stem) {
   for (const std::string& name : {stem, stem + ".gz"}) {
@@ -108,13 +115,12 @@ std::string find_file(const std::string& dir, const std::string& stem) {
     if (std::filesystem::exists(path)) return path;
   }
   NABLA_FAIL("load_mnist_like: neither '", dir, "/", stem, "' nor its .gz exists",
-             dir == kFashionMnistDir ? "; install it with: apt-get install dataset-fashion-mnist"
-                                     : "");
+             install_hint(dir));
 }
 
 }  // namespace
 
-Tensor read_idx(const std::string& path, DType dtype) {
+Tensor read_idx(const std::string& path, DType dtype, int64_t max_rows) {
   CompressedReader in(path);
   std::array<unsigned char, 4> magic{};
   in.read_exactly(magic.data(), 4, "the magic number");
@@ -135,10 +141,22 @@ Tensor read_idx(const std::string& path, DType dtype) {
                 "' has a corrupt header: dims ", shape, " would hold more than 2^40 elements");
     count *= shape[d];
   }
-  const size_t width = element_size(type);
-  std::vector<unsigned char> raw(static_cast<size_t>(count) * width);
-  in.read_exactly(raw.data(), raw.size(), "the data");
-  NABLA_CHECK(in.at_end(), "read_idx: '", path, "' has bytes after the ", count,
+  const bool all_rows = max_rows <= 0 || max_rows >= shape[0];
+  if (!all_rows) {
+    count = count / shape[0] * max_rows;  // shape[0] > max_rows > 0 here
+    shape[0] = max_rows;
+  }
+  // Read in slices, the buffer growing as data arrives: a corrupt header announcing far more
+  // data than the file holds then fails as truncated instead of allocating it all up front.
+  const size_t width = element_size(type), total = static_cast<size_t>(count) * width;
+  constexpr size_t kSlice = size_t{64} << 20;
+  std::vector<unsigned char> raw;
+  while (raw.size() < total) {
+    const size_t done = raw.size(), slice = std::min(kSlice, total - done);
+    raw.resize(done + slice);
+    in.read_exactly(raw.data() + done, slice, "the data");
+  }
+  NABLA_CHECK(!all_rows || in.at_end(), "read_idx: '", path, "' has bytes after the ", count,
               " elements its header announces (byte ", in.offset(), " onward); it is not a "
               "valid IDX file");
 
@@ -164,7 +182,7 @@ Tensor read_idx(const std::string& path, DType dtype) {
 void write_idx_u8(const std::string& path, const Tensor& tensor) {
   NABLA_CHECK(tensor.dim() >= 1 && tensor.dim() <= 255, "write_idx_u8: tensor of shape ",
               tensor.shape(), " needs 1 to 255 dims");
-  const std::vector<double> values = tensor.to(DType::f64).contiguous().to_vector<double>();
+  const std::vector<double> values = tensor.to_vector<double>();
   std::vector<unsigned char> bytes = {0, 0, 0x08, static_cast<unsigned char>(tensor.dim())};
   for (int64_t size : tensor.shape())
     for (int shift : {24, 16, 8, 0}) bytes.push_back(static_cast<unsigned char>(size >> shift));
@@ -173,7 +191,7 @@ void write_idx_u8(const std::string& path, const Tensor& tensor) {
                 " is not an integer in [0, 255]; scale and round first");
     bytes.push_back(static_cast<unsigned char>(v));
   }
-  const std::string temporary = path + ".tmp";
+  const std::string temporary = path + ".tmp." + std::to_string(::getpid());
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
     NABLA_CHECK(out.good(), "write_idx_u8: cannot create '", temporary, "'");
@@ -184,26 +202,26 @@ void write_idx_u8(const std::string& path, const Tensor& tensor) {
       NABLA_FAIL("write_idx_u8: writing '", temporary, "' failed (disk full?)");
     }
   }
-  std::filesystem::rename(temporary, path);
+  std::error_code error;
+  std::filesystem::rename(temporary, path, error);
+  if (error) {
+    std::remove(temporary.c_str());
+    NABLA_FAIL("write_idx_u8: cannot move '", temporary, "' to '", path, "': ", error.message());
+  }
 }
 
 ImageSet load_mnist_like(const std::string& dir, bool train, int64_t limit) {
   NABLA_CHECK(std::filesystem::is_directory(dir), "load_mnist_like: directory '", dir,
-              "' does not exist",
-              dir == kFashionMnistDir ? "; install it with: apt-get install dataset-fashion-mnist"
-                                      : "");
+              "' does not exist", install_hint(dir));
   const std::string prefix = train ? "train" : "t10k";
-  Tensor images = read_idx(find_file(dir, prefix + "-images-idx3-ubyte"));
-  Tensor labels = read_idx(find_file(dir, prefix + "-labels-idx1-ubyte"), DType::i64);
+  // Only the first `limit` samples are decompressed and converted.
+  const Tensor images = read_idx(find_file(dir, prefix + "-images-idx3-ubyte"), DType::f32, limit);
+  const Tensor labels =
+      read_idx(find_file(dir, prefix + "-labels-idx1-ubyte"), DType::i64, limit);
   NABLA_CHECK(images.dim() == 3 && labels.dim() == 1 && images.size(0) == labels.size(0),
               "load_mnist_like: images of shape ", images.shape(), " and labels of shape ",
               labels.shape(), " in '", dir, "' do not match ([N, H, W] and [N] expected)");
-  if (limit > 0 && limit < images.size(0)) {
-    images = images.narrow(0, 0, limit);
-    labels = labels.narrow(0, 0, limit);
-  }
-  images = (images / 255.0).unsqueeze(1).contiguous();
-  return {images, labels.contiguous()};
+  return {(images / 255.0).unsqueeze(1), labels};
 }
 
 }  // namespace nabla::data

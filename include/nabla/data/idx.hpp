@@ -9,14 +9,16 @@
 
 namespace nabla::data {
 
-// The whole file as a tensor of `dtype` (element values converted, not scaled). Any problem
-// (missing file, bad magic, unknown element type, truncated data, trailing bytes) is an Error
-// naming the file, the byte offset where relevant and what was expected.
-Tensor read_idx(const std::string& path, DType dtype = DType::f32);
+// The whole file as a tensor of `dtype` (element values converted, not scaled), or with
+// max_rows > 0 only its first max_rows entries along dim 0 (the rest is not read, so trailing
+// bytes go unnoticed then). Any problem (missing file, bad magic, unknown element type,
+// truncated data, trailing bytes) is an Error naming the file, the byte offset where relevant
+// and what was expected.
+Tensor read_idx(const std::string& path, DType dtype = DType::f32, int64_t max_rows = 0);
 
 // Writes `tensor` as an uncompressed IDX file of unsigned bytes (values must be integers in
-// [0, 255]); for tests and small exports. Written to a temporary name and renamed, so a failure
-// leaves no partial file.
+// [0, 255]); for tests and small exports. Written to a temporary name (unique per process) and
+// renamed, so a failure leaves no partial file.
 void write_idx_u8(const std::string& path, const Tensor& tensor);
 
 // One split of MNIST or Fashion-MNIST: images [N, 1, 28, 28] as float32 pixel values / 255,
