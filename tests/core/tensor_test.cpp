@@ -1,10 +1,13 @@
 // Tensor metadata, factories, conversions, in-place updates and printing.
+#include <limits>
 #include <sstream>
 
 #include "core/tensor_impl.hpp"
 #include "support/harness.hpp"
 
 using namespace nabla;
+using nabla::testing::all_close;
+using nabla::testing::f64;
 using nabla::testing::throws_error_containing;
 
 TEST(Tensor, MetadataOfAFreshTensor) {
@@ -127,4 +130,13 @@ TEST(Tensor, UnknownDeviceNamesTheFix) {
   EXPECT_TRUE(throws_error_containing([&] { x.to(Device::CUDA); }, {"cuda"}));
   EXPECT_TRUE(throws_error_containing([] { zeros({2}, {.device = Device::CUDA}); },
                                       {"cuda", "-DNABLA_CUDA=ON"}));
+}
+
+TEST(Harness, AllCloseTreatsEqualInfinitiesAndNaNsAsMatching) {
+  const double inf = std::numeric_limits<double>::infinity();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_TRUE(all_close(f64({inf, -inf, nan, 1.0}, {4}), f64({inf, -inf, nan, 1.0}, {4}), 0, 0));
+  EXPECT_FALSE(all_close(f64({inf}, {1}), f64({-inf}, {1}), 1e-3, 1e-3));
+  EXPECT_FALSE(all_close(f64({nan}, {1}), f64({1.0}, {1}), 1e-3, 1e-3));
+  EXPECT_FALSE(all_close(f64({inf}, {1}), f64({1e300}, {1}), 1e-3, 1e-3));
 }

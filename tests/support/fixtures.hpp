@@ -20,8 +20,7 @@
 namespace nabla::testing {
 
 // The command that regenerates every file under tests/fixtures/ (run in the repository root).
-inline constexpr const char* kFixtureRegenerateCommand =
-    "/usr/bin/python3 tools/golden/make_fixtures.py";
+inline constexpr const char* kFixtureRegenerateCommand = "tools/golden/regenerate.sh";
 
 // A missing, unparsable or malformed fixture file; the message names the file and the fix.
 class FixtureError : public std::runtime_error {

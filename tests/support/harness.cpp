@@ -72,10 +72,15 @@ Tensor transposed_leaf(const Tensor& t, bool requires_grad) {
   }
   const std::vector<double> a = actual.to_vector<double>(), e = expected.to_vector<double>();
   for (size_t i = 0; i < a.size(); ++i) {
-    const bool both_nan = std::isnan(a[i]) && std::isnan(e[i]);
-    if (!both_nan && !(std::abs(a[i] - e[i]) <= atol + rtol * std::abs(e[i])))
-      return ::testing::AssertionFailure() << "element " << i << ": " << a[i] << " vs expected "
-                                           << e[i] << " (shape " << ::testing::PrintToString(actual.shape()) << ")";
+    // As torch.allclose(equal_nan=True): equal values (infinities included, where inf - inf is
+    // NaN) and NaN against NaN match; an infinity matches only itself; finite values need the
+    // tolerance.
+    const bool same = a[i] == e[i] || (std::isnan(a[i]) && std::isnan(e[i]));
+    const bool finite = std::isfinite(a[i]) && std::isfinite(e[i]);
+    if (!same && !(finite && std::abs(a[i] - e[i]) <= atol + rtol * std::abs(e[i])))
+      return ::testing::AssertionFailure()
+             << "element " << i << ": " << a[i] << " vs expected " << e[i] << " (shape "
+             << ::testing::PrintToString(actual.shape()) << ")";
   }
   return ::testing::AssertionSuccess();
 }

@@ -5,8 +5,8 @@ Run from anywhere with the system Python (Debian's python3-torch):
     /usr/bin/python3 tools/golden/make_fixtures.py
 
 Each case names an op (the nabla function, see tests/ops/torch_fixtures_test.cpp for the
-mapping), its scalar args, its inputs and PyTorch's output ("output"; ops that return a
-(values, indices) pair store "outputs" instead). Cases built with grad=True also store
+mapping), its scalar args, its inputs and PyTorch's "outputs" (one, or the (values, indices)
+pair of ops that return one). Cases built with grad=True also store
 "grad_output" (a fixed random tensor of the output's shape) and "grads": the gradient of
 (output * grad_output).sum() with respect to each input, null for non-floating inputs.
 The output is deterministic: fixed seed, one thread, sorted keys, repr-exact floats.
@@ -15,7 +15,7 @@ import operator
 
 import torch
 
-from fixture_io import encode, write_cases  # tools/golden/fixture_io.py
+from fixture_io import add_case, randn, write_cases  # tools/golden/fixture_io.py
 
 F64 = torch.float64
 
@@ -23,10 +23,6 @@ torch.manual_seed(0)
 torch.set_num_threads(1)
 
 cases = []
-
-
-def randn(*shape):
-    return torch.randn(shape, dtype=F64)
 
 
 def positive(*shape):
@@ -40,23 +36,9 @@ def small_ints(*shape, low=-2, high=3):
 
 
 def case(name, op, inputs, fn, args=None, grad=False):
-    """Runs fn(*inputs) and records the case; fn gets the inputs as autograd leaves."""
-    leaves = [x.detach().clone().requires_grad_(grad and x.dtype == F64) for x in inputs]
-    result = fn(*leaves)
-    entry = {"name": name, "op": op, "args": args or {}, "inputs": [encode(x) for x in inputs]}
-    if isinstance(result, tuple):
-        entry["outputs"] = [encode(r) for r in result]
-        result = result[0]
-    else:
-        entry["output"] = encode(result)
-    if grad:
-        grad_output = randn(*result.shape)
-        wrt = [x for x in leaves if x.requires_grad]
-        grads = iter(torch.autograd.grad(result, wrt, grad_output, allow_unused=True))
-        entry["grad_output"] = encode(grad_output)
-        entry["grads"] = [encode(next(grads)) if x.requires_grad else None for x in leaves]
-    assert all(c["name"] != name for c in cases), "duplicate case name " + name
-    cases.append(entry)
+    """Records fn(*inputs); with grad, every float64 input's gradient is stored too."""
+    grad_inputs = tuple(i for i, x in enumerate(inputs) if x.dtype == F64) if grad else ()
+    add_case(cases, name, op, inputs, fn, args, grad_inputs)
 
 
 def scalar_args(scalar, left=False):
