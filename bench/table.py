@@ -13,7 +13,7 @@ import os
 import statistics
 import sys
 
-# table row -> (nabla benchmark, baseline benchmark, Google Benchmark counter, unit scale)
+# table row -> (nabla benchmark, baseline benchmark, Google Benchmark counter)
 ROWS = {
     "matmul 256": ("BM_nabla_matmul/256", "BM_openblas_sgemm/256", "FLOP/s"),
     "matmul 512": ("BM_nabla_matmul/512", "BM_openblas_sgemm/512", "FLOP/s"),

@@ -11,7 +11,6 @@
 #include <cblas.h>
 #include <omp.h>
 
-#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -103,23 +102,4 @@ BENCHMARK(BM_nabla_add)->UseRealTime();
 BENCHMARK(BM_memcpy)->UseRealTime();
 BENCHMARK(BM_memcpy_threads)->UseRealTime();
 
-int threads_from_env() {
-  const char* value = std::getenv("NABLA_BENCH_THREADS");
-  return value != nullptr && *value != '\0' ? std::atoi(value) : 2;
-}
-
 }  // namespace
-
-int main(int argc, char** argv) {
-  const int threads = threads_from_env();
-  nabla::set_num_threads(threads);
-  const char* coretype = std::getenv("OPENBLAS_CORETYPE");
-  benchmark::AddCustomContext("nabla_threads", std::to_string(threads));
-  benchmark::AddCustomContext("openblas_corename", openblas_get_corename());
-  benchmark::AddCustomContext("OPENBLAS_CORETYPE", coretype != nullptr ? coretype : "(unset)");
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}

@@ -5,7 +5,6 @@
 // bench/torch/train_bench.py is the PyTorch twin (the same models, optimizers and batch).
 #include <benchmark/benchmark.h>
 
-#include <cstdlib>
 #include <string>
 
 #include "nabla/models/models.hpp"
@@ -49,18 +48,4 @@ BENCHMARK(BM_train_mlp)->UseRealTime();
 BENCHMARK(BM_train_lenet5)->UseRealTime();
 BENCHMARK(BM_train_cnn_bn)->UseRealTime();
 
-int threads_from_env() {
-  const char* value = std::getenv("NABLA_BENCH_THREADS");
-  return value != nullptr && *value != '\0' ? std::atoi(value) : 2;
-}
-
 }  // namespace
-
-int main(int argc, char** argv) {
-  nabla::set_num_threads(threads_from_env());
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}

@@ -1,7 +1,10 @@
 // Standalone conv2d timing (not part of the build): median ms of forward and forward+backward
 // for the LeNet / CNN-BN conv shapes at batch 64, with 1 and 2 threads.
 //   g++ -O2 -std=c++20 -fopenmp -Iinclude dev/kernels/conv_lab.cpp build/convperf/libnabla.a
-//       -L/usr/lib/x86_64-linux-gnu/openblas-openmp -lopenblas -lz -o /tmp/conv_lab
+//       -L/usr/lib/x86_64-linux-gnu/openblas-openmp -Wl,-rpath,/usr/lib/x86_64-linux-gnu/openblas-openmp
+//       -lopenblas -lz -o /tmp/conv_lab
+// The rpath matters: without it the loader takes Debian's default libopenblas (the pthread
+// build), whose own threads oversubscribe the cores inside nabla's OpenMP regions.
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
