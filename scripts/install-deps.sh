@@ -11,6 +11,7 @@ packages=(
   libopenblas-openmp-dev
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev zlib1g-dev
   dataset-fashion-mnist
+  chromium  # tests/report open report.html headless
 )
 if [ "${1:-}" = "bench" ]; then packages+=(python3-torch python3-numpy); fi
 

@@ -20,4 +20,26 @@ void set_generator_state(GeneratorState state);
 // Reserves `blocks` Philox blocks for one draw and returns where they start.
 GeneratorState advance_generator(uint64_t blocks);
 
+// A private stream of random numbers for one purpose (one epoch's shuffle, one sample's
+// augmentation), apart from the global generator: its numbers depend only on (seed, stream)
+// and how many were drawn before, never on threads or on other streams. Not thread-safe; give
+// each thread its own.
+//
+//   RandomStream rng(seed, /*stream=*/epoch);   // the same order every run, on any thread
+class RandomStream {
+ public:
+  RandomStream(uint64_t seed, uint64_t stream);
+  double uniform();                                 // [0, 1), 53 random bits
+  double uniform(double low, double high);          // [low, high)
+  double normal();                                  // standard normal (Box-Muller)
+  uint64_t below(uint64_t n);                       // uniform integer in [0, n), n >= 1
+  bool bernoulli(double p) { return uniform() < p; }
+
+ private:
+  uint64_t key_;
+  uint64_t counter_ = 0;
+  double pending_[2] = {0.0, 0.0};  // the two uniforms of the current Philox block
+  int pending_left_ = 0;
+};
+
 }  // namespace nabla

@@ -1,6 +1,10 @@
 #include "nabla/random.hpp"
 
+#include <cmath>
 #include <mutex>
+
+#include "core/philox.hpp"
+#include "nabla/error.hpp"
 
 namespace nabla {
 
@@ -26,6 +30,41 @@ GeneratorState advance_generator(uint64_t blocks) {
   GeneratorState at = global_state;
   global_state.offset += blocks;
   return at;
+}
+
+namespace {
+// SplitMix64's finaliser: spreads (seed, stream) over the 64-bit key so nearby streams differ.
+uint64_t mix(uint64_t x) {
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+}  // namespace
+
+RandomStream::RandomStream(uint64_t seed, uint64_t stream) : key_(mix(seed ^ mix(stream))) {}
+
+double RandomStream::uniform() {
+  if (pending_left_ == 0) {
+    philox::uniform_pair(key_, counter_++, pending_);
+    pending_left_ = 2;
+  }
+  return pending_[2 - pending_left_--];
+}
+
+double RandomStream::uniform(double low, double high) { return low + (high - low) * uniform(); }
+
+double RandomStream::normal() {
+  const double u1 = 1.0 - uniform();  // (0, 1]: log stays finite
+  const double u2 = uniform();
+  return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+}
+
+uint64_t RandomStream::below(uint64_t n) {
+  NABLA_CHECK(n >= 1, "RandomStream::below: n must be >= 1, got ", n);
+  // 53-bit uniforms: the bias for any n below 2^32 is under 2^-21, far below what a shuffle or
+  // an augmentation can show.
+  return static_cast<uint64_t>(uniform() * static_cast<double>(n)) % n;
 }
 
 }  // namespace nabla

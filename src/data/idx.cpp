@@ -1,18 +1,17 @@
 #include "nabla/data/idx.hpp"
 
-#include <unistd.h>
 #include <zlib.h>
 
 #include <array>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <type_traits>
 #include <vector>
 
 #include "nabla/error.hpp"
+#include "nabla/io/atomic_file.hpp"
 #include "nabla/ops.hpp"
 
 namespace nabla::data {
@@ -191,23 +190,8 @@ void write_idx_u8(const std::string& path, const Tensor& tensor) {
                 " is not an integer in [0, 255]; scale and round first");
     bytes.push_back(static_cast<unsigned char>(v));
   }
-  const std::string temporary = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    NABLA_CHECK(out.good(), "write_idx_u8: cannot create '", temporary, "'");
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-    out.close();
-    if (!out.good()) {
-      std::remove(temporary.c_str());
-      NABLA_FAIL("write_idx_u8: writing '", temporary, "' failed (disk full?)");
-    }
-  }
-  std::error_code error;
-  std::filesystem::rename(temporary, path, error);
-  if (error) {
-    std::remove(temporary.c_str());
-    NABLA_FAIL("write_idx_u8: cannot move '", temporary, "' to '", path, "': ", error.message());
-  }
+  io::write_file_atomically(
+      path, std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size()), "write_idx_u8");
 }
 
 ImageSet load_mnist_like(const std::string& dir, bool train, int64_t limit) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates every golden file under tests/fixtures/ from PyTorch (Debian's python3-torch).
+# Regenerates every golden file under tests/fixtures/ from PyTorch (python3-torch) or NumPy.
 # Each generator seeds torch and runs single-threaded, so unchanged scripts give byte-identical
 # files.
 set -euo pipefail

@@ -1,0 +1,52 @@
+// From a checked Config to the objects of a run: data splits, preprocessing, augmentation,
+// model, optimizer, schedule, loss and regularisers. Each function validates the values it
+// reads (a learning rate must be > 0, a batch size >= 1) and throws an Error naming the key,
+// where it was set and the fix; `nabla` turns those into exit code 2.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "nabla/data/augment.hpp"
+#include "nabla/data/dataset.hpp"
+#include "nabla/data/preprocess.hpp"
+#include "nabla/nn/module.hpp"
+#include "nabla/optim/optimizer.hpp"
+#include "nabla/optim/schedule.hpp"
+#include "nabla/run/config.hpp"
+#include "nabla/train/trainer.hpp"
+
+namespace nabla::run {
+
+// train / validation / test as the config's data section says (validation may be empty).
+data::Splits load_data(const Config& config);
+
+data::Preprocessing make_preprocessing(const Config& config);
+// Empty functions when the config asks for no augmentation / no mixup.
+data::SampleTransform make_sample_transform(const Config& config);
+data::BatchTransform make_batch_transform(const Config& config, int64_t num_classes);
+
+// A zoo model (model.name) or the layer list (model.name = "layers"), sized for samples of
+// `sample_shape` (after preprocessing) and `num_classes`, initialised from the global
+// generator (seed it first) with model.init.
+std::shared_ptr<nn::Module> make_model(const Config& config, const Shape& sample_shape,
+                                       int64_t num_classes);
+
+std::unique_ptr<optim::Optimizer> make_optimizer(const Config& config, nn::Module& model);
+
+struct Schedule {
+  std::unique_ptr<optim::LRScheduler> scheduler;        // null for "none" and "plateau"
+  std::unique_ptr<optim::ReduceLROnPlateau> plateau;    // "plateau" only
+  bool per_step = false;                                // onecycle steps every batch
+};
+Schedule make_schedule(const Config& config, optim::Optimizer& optimizer,
+                       int64_t steps_per_epoch);
+
+train::LossFn make_loss(const Config& config);
+std::vector<train::Regularizer> make_regularizers(const Config& config);
+// train.* options for the Trainer (epochs, logging, checkpoints); run_dir is the caller's.
+train::TrainerOptions make_trainer_options(const Config& config);
+data::DataLoaderOptions make_loader_options(const Config& config);
+
+}  // namespace nabla::run

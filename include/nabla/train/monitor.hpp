@@ -1,0 +1,97 @@
+// Training monitor: the quantities the notes ask a person to watch while babysitting a run,
+// taken by the Trainer once per epoch on the epoch's last step (options.monitor), and the
+// building blocks to take them by hand.
+//
+//   update/weight ratio   ||w_after − w_before|| / ||w_before|| per parameter tensor for one
+//                         optimizer step; ~1e-3 is healthy, outside [1e-4, 1e-2] is flagged
+//                         (kUpdateRatioLow / kUpdateRatioHigh). A tensor whose weights were all
+//                         zero before the step is measured against its weights after it.
+//   activation histograms 30 equal-width bins over [min, max] of each module output, for the
+//                         modules whose type_name() is Linear, Conv2d, ReLU, Tanh, Sigmoid or
+//                         BatchNorm* (kMonitoredLayerTypes), from the step's forward.
+//   gradient histograms   the same over each parameter's .grad() after that step's backward.
+//   dead-ReLU fraction    per ReLU module: the fraction of its units that output 0 for every
+//                         sample of the batch. A unit is one feature of a [B, F] output, or one
+//                         channel of a [B, C, ...] output (all its spatial positions together,
+//                         as a channel shares one filter): dead when output[:, u, ...] is all 0.
+//
+// Histogram names: activations "<module name> (<type>)" ("features.1 (ReLU)"; the root model is
+// named by its type), gradients the parameter's dotted name. Bins hold the finite values; when
+// min == max the range widens to [v − 0.5, v + 0.5] so the single value sits mid-plot.
+//
+//   const train::MonitorSnapshot& m = trainer.last_monitor();
+//   train::fill_run_record(trainer.history(), m, record);   // report::RunRecord's plots
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "nabla/nn/module.hpp"
+#include "nabla/report/report.hpp"
+
+namespace nabla::train {
+
+struct History;
+
+inline constexpr double kUpdateRatioLow = 1e-4;
+inline constexpr double kUpdateRatioHigh = 1e-2;
+inline constexpr int64_t kHistogramBins = 30;
+// Module types whose outputs get activation histograms ("BatchNorm" matches every BatchNorm*).
+inline const std::vector<std::string> kMonitoredLayerTypes = {"Linear", "Conv2d", "ReLU",
+                                                              "Tanh",   "Sigmoid", "BatchNorm"};
+
+struct MonitorSnapshot {
+  int64_t epoch = 0;  // 1-based epoch it was taken in; 0: none taken yet
+  int64_t step = 0;   // global step (1-based) it was taken on
+  std::vector<std::pair<std::string, double>> update_ratio;  // parameter order
+  std::vector<report::Histogram> activation_histograms;      // call order of the forward
+  std::vector<report::Histogram> gradient_histograms;        // parameter order
+  std::vector<std::pair<std::string, double>> dead_relu_fraction;  // call order
+  std::string warning;  // the update-ratio line printed this epoch, "" when all were in range
+};
+
+// Equal-width histogram of the finite elements of `values` (any floating tensor).
+report::Histogram histogram(const std::string& name, const Tensor& values,
+                            int64_t bins = kHistogramBins);
+// Fraction of dead units of a ReLU output (see above); 0-d or empty outputs give 0.
+double dead_unit_fraction(const Tensor& output);
+// ||after − before|| / ||before|| (||after|| when before is all zero; 0 when both are).
+double update_ratio(const Tensor& before, const Tensor& after);
+// "far from ~1e-3: fc1.weight 3.2e-05 (learning rate may be too low), ..." for the ratios
+// outside [kUpdateRatioLow, kUpdateRatioHigh] (NaN ratios are skipped); "" when none is.
+std::string update_ratio_warning(const std::vector<std::pair<std::string, double>>& ratios);
+
+// Every module reachable through named_children(), mapped to its dotted name ("" for the root).
+std::map<const nn::Module*, std::string> module_names(const nn::Module& root);
+// Whether a module of this type gets an activation histogram.
+bool is_monitored_layer(const std::string& type_name);
+
+// While alive, records the activation histograms and dead-ReLU fractions of every forward on
+// this thread (a ForwardHookGuard). A module called twice in one forward gets "#2" after its
+// name the second time.
+class ActivationRecorder {
+ public:
+  explicit ActivationRecorder(const nn::Module& root);
+  ~ActivationRecorder();
+  ActivationRecorder(const ActivationRecorder&) = delete;
+  ActivationRecorder& operator=(const ActivationRecorder&) = delete;
+
+  const std::vector<report::Histogram>& histograms() const;
+  const std::vector<std::pair<std::string, double>>& dead_relu_fraction() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+// Copies the run's curves (step loss, per-epoch losses, accuracies, learning rate, update
+// ratios per parameter over the epochs) from `history` and the latest histograms and dead-ReLU
+// fractions from `monitor` into `record`; the other fields are left as they are.
+void fill_run_record(const History& history, const MonitorSnapshot& monitor,
+                     report::RunRecord& record);
+
+}  // namespace nabla::train

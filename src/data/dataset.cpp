@@ -1,0 +1,150 @@
+// Datasets in memory: validation (make_dataset), row copies (subset), the seeded splits and the
+// MNIST wrapper. Rows are copied with memcpy from contiguous storage: a subset of 60,000 images
+// is one pass over memory, not 60,000 tensor ops.
+#include "nabla/data/dataset.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstring>
+#include <numeric>
+
+#include "nabla/data/idx.hpp"
+#include "nabla/error.hpp"
+#include "nabla/random.hpp"
+
+namespace nabla::data {
+
+namespace {
+
+// The splits' shuffle stream. Far above any epoch number, so a loader seeded like the split
+// (RandomStream(seed, epoch)) never replays the split's permutation.
+constexpr uint64_t kSplitStream = 0x5B1D'0000'0000'0000ull;
+
+// Copies rows `indices` of the contiguous tensor `source` ([N, ...], any dtype) into a new one.
+Tensor gather_rows(const Tensor& source, const std::vector<int64_t>& indices) {
+  Shape shape = source.shape();
+  shape[0] = static_cast<int64_t>(indices.size());
+  Tensor out = empty(shape, {.dtype = source.dtype()});
+  const size_t row_bytes =
+      static_cast<size_t>(source.numel() / std::max<int64_t>(source.size(0), 1)) *
+      dtype_size(source.dtype());
+  const auto* from = static_cast<const unsigned char*>(source.data_ptr());
+  auto* to = static_cast<unsigned char*>(out.data_ptr());
+  for (size_t k = 0; k < indices.size(); ++k)
+    std::memcpy(to + k * row_bytes, from + static_cast<size_t>(indices[k]) * row_bytes, row_bytes);
+  return out;
+}
+
+// Rows 0..n-1 in a seeded Fisher–Yates order.
+std::vector<int64_t> split_permutation(int64_t n, uint64_t seed) {
+  std::vector<int64_t> order(static_cast<size_t>(n));
+  std::iota(order.begin(), order.end(), int64_t{0});
+  RandomStream rng(seed, kSplitStream);
+  for (int64_t i = n - 1; i > 0; --i)
+    std::swap(order[static_cast<size_t>(i)], order[rng.below(static_cast<uint64_t>(i) + 1)]);
+  return order;
+}
+
+std::vector<int64_t> part(const std::vector<int64_t>& order, int64_t begin, int64_t end) {
+  return {order.begin() + begin, order.begin() + end};
+}
+
+bool contains_fashion(std::string path) {
+  std::transform(path.begin(), path.end(), path.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return path.find("fashion") != std::string::npos;
+}
+
+}  // namespace
+
+Shape Dataset::sample_shape() const {
+  NABLA_CHECK(
+      inputs.defined() && inputs.dim() >= 1,
+      "Dataset::sample_shape: the dataset has no inputs [N, ...]; build it with make_dataset");
+  return Shape(inputs.shape().begin() + 1, inputs.shape().end());
+}
+
+Dataset Dataset::subset(const std::vector<int64_t>& indices) const {
+  NABLA_CHECK(inputs.defined() && targets.defined(),
+              "Dataset::subset: the dataset has no inputs or targets; build it with make_dataset");
+  const int64_t n = size();
+  NABLA_CHECK(targets.dim() == 1 && targets.size(0) == n, "Dataset::subset: targets of shape ",
+              targets.shape(), " do not match inputs of shape ", inputs.shape(),
+              "; build the dataset with make_dataset");
+  for (size_t k = 0; k < indices.size(); ++k)
+    NABLA_CHECK(indices[k] >= 0 && indices[k] < n, "Dataset::subset: index ", indices[k],
+                " (position ", k, ") is outside the ", n, " rows; use indices in [0, ", n, ")");
+  Dataset out;
+  out.inputs = gather_rows(inputs.contiguous(), indices);
+  out.targets = gather_rows(targets.contiguous(), indices);
+  out.num_classes = num_classes;
+  out.class_names = class_names;
+  return out;
+}
+
+Dataset make_dataset(Tensor inputs, Tensor targets, int64_t num_classes, const std::string& what) {
+  NABLA_CHECK(inputs.defined() && targets.defined(), what,
+              ": inputs and targets must both be defined tensors");
+  NABLA_CHECK(inputs.dim() >= 1, what, ": inputs must be [N, ...], got a 0-d tensor");
+  NABLA_CHECK(is_floating(inputs.dtype()), what, ": inputs hold ", inputs.dtype(),
+              "; convert them with .to(DType::f32)");
+  NABLA_CHECK(targets.dtype() == DType::i64, what, ": targets hold ", targets.dtype(),
+              ", class indices must be int64; convert them with .to(DType::i64)");
+  NABLA_CHECK(targets.dim() == 1 && targets.size(0) == inputs.size(0), what, ": targets of shape ",
+              targets.shape(), " do not match inputs of shape ", inputs.shape(),
+              " (expected targets [", inputs.size(0), "])");
+  NABLA_CHECK(num_classes >= 0, what, ": num_classes must be >= 0 (0 infers it), got ",
+              num_classes);
+  Dataset data;
+  data.inputs = inputs.detach().to(DType::f32).contiguous();
+  data.targets = targets.detach().contiguous();
+  const int64_t* labels = data.targets.data<int64_t>();
+  int64_t largest = -1;
+  for (int64_t i = 0; i < data.targets.numel(); ++i) {
+    NABLA_CHECK(labels[i] >= 0 && (num_classes == 0 || labels[i] < num_classes), what, ": target ",
+                labels[i], " of row ", i, " is outside [0, ",
+                num_classes == 0 ? std::string("inf") : std::to_string(num_classes),
+                "); class indices must count from 0");
+    largest = std::max(largest, labels[i]);
+  }
+  data.num_classes = num_classes > 0 ? num_classes : largest + 1;
+  return data;
+}
+
+std::pair<Dataset, Dataset> split_off(const Dataset& data, double fraction, uint64_t seed) {
+  NABLA_CHECK(fraction >= 0.0 && fraction <= 1.0, "split_off: fraction must lie in [0, 1], got ",
+              fraction, "; 0.1 keeps 90% for training and 10% for validation");
+  const int64_t n = data.size();
+  const auto second = static_cast<int64_t>(std::llround(fraction * static_cast<double>(n)));
+  const std::vector<int64_t> order = split_permutation(n, seed);
+  return {data.subset(part(order, 0, n - second)), data.subset(part(order, n - second, n))};
+}
+
+Splits split_three_ways(const Dataset& data, double train, double validation, double test,
+                        uint64_t seed) {
+  NABLA_CHECK(
+      train > 0 && validation > 0 && test > 0 && std::abs(train + validation + test - 1.0) <= 1e-9,
+      "split_three_ways: fractions ", train, ", ", validation, ", ", test,
+      " must be positive and sum to 1 (e.g. 0.8, 0.1, 0.1)");
+  const int64_t n = data.size();
+  // Cumulative cut points, each rounded once, so the three sizes always add up to n.
+  const auto cut = [n](double fraction) {
+    return std::clamp<int64_t>(std::llround(fraction * static_cast<double>(n)), 0, n);
+  };
+  const int64_t first = cut(train), second = std::max(first, cut(train + validation));
+  const std::vector<int64_t> order = split_permutation(n, seed);
+  return {data.subset(part(order, 0, first)), data.subset(part(order, first, second)),
+          data.subset(part(order, second, n))};
+}
+
+Dataset load_mnist_dataset(const std::string& dir, bool train, int64_t limit) {
+  ImageSet set = load_mnist_like(dir, train, limit);
+  Dataset data = make_dataset(set.images, set.labels, 10, "load_mnist_dataset('" + dir + "')");
+  if (contains_fashion(dir))
+    data.class_names = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                        "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
+  return data;
+}
+
+}  // namespace nabla::data

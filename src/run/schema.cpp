@@ -1,0 +1,153 @@
+#include "run/schema.hpp"
+
+#include "nabla/error.hpp"
+
+namespace nabla::run {
+
+namespace {
+using K = ValueKind;
+
+// Defaults follow PyTorch / Keras where they have one; the training defaults are the notes'.
+const std::vector<KeySpec> kSchema = {
+    {"data.dataset", K::text, "\"fashion-mnist\"",
+     "fashion-mnist | mnist | cifar10 | cifar100 | csv | spirals"},
+    {"data.dir", K::text, "\"/usr/share/datasets/fashion-mnist\"",
+     "directory of the IDX or CIFAR binary files"},
+    {"data.path", K::text, "\"\"", "csv: the file"},
+    {"data.label_column", K::text, "\"-1\"", "csv: header name or index of the class column"},
+    {"data.header", K::boolean, "true", "csv: the first line names the columns"},
+    {"data.train_limit", K::integer, "0", "use only the first N training samples (0: all)"},
+    {"data.test_limit", K::integer, "0", "use only the first N test samples (0: all)"},
+    {"data.validation", K::number, "0.1",
+     "fraction of the training set held out for validation (0: none)"},
+    {"data.split", K::numbers, "[0.8, 0.1, 0.1]",
+     "csv / spirals: train, validation, test fractions of the one pool"},
+    {"data.spiral_points", K::integer, "300", "spirals: points per class"},
+    {"data.spiral_classes", K::integer, "2", "spirals: number of arms"},
+    {"data.spiral_noise", K::number, "0.1", "spirals: standard deviation of the noise"},
+
+    {"preprocess.steps", K::tables, "",
+     "[[preprocess.steps]] kind = center | standardize | scale | pca | pca_whiten | zca_whiten, "
+     "mode = per_feature | global | per_channel, components, epsilon"},
+
+    {"augment.horizontal_flip", K::number, "0.0", "probability"},
+    {"augment.vertical_flip", K::number, "0.0", "probability"},
+    {"augment.crop_padding", K::integer, "0", "random crop after zero padding by this much"},
+    {"augment.scale_min", K::number, "1.0", "random resized crop: smallest area fraction"},
+    {"augment.scale_max", K::number, "1.0", "random resized crop: largest area fraction"},
+    {"augment.rotation", K::number, "0.0", "degrees"},
+    {"augment.translate", K::number, "0.0", "fraction of width and height"},
+    {"augment.shear", K::number, "0.0", "degrees"},
+    {"augment.brightness", K::number, "0.0", "factor range 1 ± b"},
+    {"augment.contrast", K::number, "0.0", "factor range 1 ± c"},
+    {"augment.mixup", K::number, "0.0", "mixup alpha (0: off)"},
+
+    {"model.name", K::text, "\"lenet5\"", "a zoo model (nabla summary lists them), or \"layers\""},
+    {"model.hidden", K::integers, "[256, 128]", "mlp: hidden layer widths"},
+    {"model.dropout", K::number, "-1.0", "dropout of the model's head (< 0: its default)"},
+    {"model.layers", K::tables, "",
+     "[[model.layers]] type = linear | conv2d | relu | tanh | sigmoid | leaky_relu | gelu | "
+     "maxpool2d | avgpool2d | batchnorm1d | batchnorm2d | dropout | flatten, with out_features, "
+     "out_channels, kernel_size, stride, padding, p, negative_slope, bias"},
+    {"model.init", K::text, "\"default\"",
+     "default (PyTorch's) | xavier_uniform | xavier_normal | kaiming_uniform | kaiming_normal | "
+     "zeros"},
+
+    {"loss.name", K::text, "\"cross_entropy\"", "cross_entropy"},
+    {"loss.label_smoothing", K::number, "0.0", "cross_entropy's label smoothing"},
+
+    {"optimizer.name", K::text, "\"sgd\"", "sgd | adam | adamw | rmsprop | adagrad | adadelta"},
+    {"optimizer.lr", K::number, "0.01", "learning rate"},
+    {"optimizer.momentum", K::number, "0.0", "sgd, rmsprop"},
+    {"optimizer.nesterov", K::boolean, "false", "sgd"},
+    {"optimizer.weight_decay", K::number, "0.0", "L2 penalty coupled into the gradient"},
+    {"optimizer.betas", K::numbers, "[0.9, 0.999]", "adam, adamw"},
+    {"optimizer.eps", K::number, "1e-8", "adam, adamw, rmsprop, adagrad (1e-6 for adadelta)"},
+    {"optimizer.alpha", K::number, "0.99", "rmsprop's smoothing constant"},
+    {"optimizer.rho", K::number, "0.9", "adadelta"},
+
+    {"schedule.name", K::text, "\"none\"",
+     "none | step | multistep | exponential | cosine | cosine_restarts | onecycle | plateau"},
+    {"schedule.step_size", K::integer, "10", "step: epochs between decays"},
+    {"schedule.gamma", K::number, "0.1", "step, multistep, exponential: decay factor"},
+    {"schedule.milestones", K::integers, "[]", "multistep: epochs of decay"},
+    {"schedule.t_max", K::integer, "0", "cosine: period in epochs (0: train.epochs)"},
+    {"schedule.t_0", K::integer, "10", "cosine_restarts: first cycle in epochs"},
+    {"schedule.t_mult", K::integer, "1", "cosine_restarts: cycle growth"},
+    {"schedule.eta_min", K::number, "0.0", "cosine, cosine_restarts: final learning rate"},
+    {"schedule.max_lr", K::number, "0.0", "onecycle: peak learning rate (0: 10 x optimizer.lr)"},
+    {"schedule.factor", K::number, "0.1", "plateau: decay factor"},
+    {"schedule.patience", K::integer, "10", "plateau: epochs without improvement"},
+
+    {"regularization.l1", K::number, "0.0", "λ of the L1 penalty added to the loss"},
+    {"regularization.l2", K::number, "0.0", "λ of the L2 penalty added to the loss"},
+    {"regularization.max_norm", K::number, "0.0", "max-norm constraint per unit (0: off)"},
+    {"regularization.clip_grad_norm", K::number, "0.0", "clip the gradient norm (0: off)"},
+
+    {"train.epochs", K::integer, "10", "passes over the training set"},
+    {"train.batch_size", K::integer, "64", "samples per step"},
+    {"train.seed", K::integer, "0", "drives initialisation, shuffling, dropout, augmentation"},
+    {"train.threads", K::integer, "0", "compute threads (0: all cores)"},
+    {"train.workers", K::integer, "1", "data loading threads (prefetch)"},
+    {"train.drop_last", K::boolean, "false", "drop a short final batch"},
+    {"train.device", K::text, "\"cpu\"", "cpu (cuda once the CUDA backend lands)"},
+    {"train.log_every", K::integer, "50", "steps between step lines in metrics.jsonl"},
+    {"train.checkpoint_every", K::integer, "0", "steps between checkpoints (0: epoch ends)"},
+    {"train.eval_batch_size", K::integer, "500", "batch size of evaluation"},
+    {"train.monitor", K::boolean, "true", "update ratios, histograms and dead ReLUs per epoch"},
+    {"train.early_stopping.patience", K::integer, "0", "epochs without improvement (0: off)"},
+    {"train.early_stopping.monitor", K::text, "\"val_loss\"",
+     "val_loss | val_accuracy | train_loss | train_accuracy"},
+    {"train.early_stopping.min_delta", K::number, "0.0", "smallest change that counts"},
+    {"train.early_stopping.restore_best", K::boolean, "true", "reload the best weights"},
+};
+
+const std::vector<KeySpec> kLayerSchema = {
+    {"type", K::text, "", "layer type"},
+    {"out_features", K::integer, "", "linear"},
+    {"out_channels", K::integer, "", "conv2d"},
+    {"kernel_size", K::integer, "", "conv2d, maxpool2d, avgpool2d"},
+    {"stride", K::integer, "", "conv2d (1), pools (kernel_size)"},
+    {"padding", K::integer, "", "conv2d, pools (0)"},
+    {"bias", K::boolean, "", "linear, conv2d (true)"},
+    {"p", K::number, "", "dropout probability (0.5)"},
+    {"negative_slope", K::number, "", "leaky_relu (0.01)"},
+};
+
+const std::vector<KeySpec> kStepSchema = {
+    {"kind", K::text, "", "center | standardize | scale | pca | pca_whiten | zca_whiten"},
+    {"mode", K::text, "", "per_feature | global | per_channel"},
+    {"components", K::integer, "", "pca: dimensions kept (0: all)"},
+    {"epsilon", K::number, "", "whitening: added to the eigenvalues"},
+};
+}  // namespace
+
+const std::vector<KeySpec>& schema() { return kSchema; }
+
+const KeySpec* find_key(const std::string& key) {
+  for (const KeySpec& spec : kSchema)
+    if (key == spec.key) return &spec;
+  return nullptr;
+}
+
+const std::vector<KeySpec>& table_schema(const std::string& list_key) {
+  if (list_key == "model.layers") return kLayerSchema;
+  if (list_key == "preprocess.steps") return kStepSchema;
+  NABLA_FAIL("config schema: '", list_key, "' is not a list of tables");
+}
+
+const char* kind_name(ValueKind kind) {
+  switch (kind) {
+    case K::boolean: return "a boolean";
+    case K::integer: return "an integer";
+    case K::number: return "a number";
+    case K::text: return "a string";
+    case K::integers: return "an array of integers";
+    case K::numbers: return "an array of numbers";
+    case K::texts: return "an array of strings";
+    case K::tables: return "an array of tables";
+  }
+  return "?";
+}
+
+}  // namespace nabla::run

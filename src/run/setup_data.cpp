@@ -1,0 +1,134 @@
+// The data section: which dataset, how it is split, how it is preprocessed and augmented.
+#include <filesystem>
+
+#include "nabla/run/setup.hpp"
+
+namespace nabla::run {
+
+namespace {
+
+data::Splits split_pool(const Config& config, const data::Dataset& pool) {
+  const std::vector<double> split = config.numbers("data.split");
+  if (split.size() != 3)
+    config_error(config, "data.split", "must hold three fractions (train, validation, test)");
+  return data::split_three_ways(pool, split[0], split[1], split[2],
+                                static_cast<uint64_t>(config.integer("train.seed")));
+}
+
+std::string require_dir(const Config& config, const std::string& package_hint) {
+  const std::string dir = config.text("data.dir");
+  if (!std::filesystem::is_directory(dir))
+    config_error(config, "data.dir",
+                 "'" + dir + "' is not a directory" +
+                     (package_hint.empty() ? "; set data.dir to the dataset's directory"
+                                           : "; install it with: apt-get install " + package_hint));
+  return dir;
+}
+
+data::Splits load_files(const Config& config, const std::string& dataset) {
+  const int64_t train_limit = config.integer("data.train_limit");
+  const int64_t test_limit = config.integer("data.test_limit");
+  if (train_limit < 0) config_error(config, "data.train_limit", "must be >= 0 (0: all)");
+  if (test_limit < 0) config_error(config, "data.test_limit", "must be >= 0 (0: all)");
+  data::Splits splits;
+  if (dataset == "fashion-mnist" || dataset == "mnist") {
+    const std::string dir = require_dir(config, dataset == "fashion-mnist" ? "dataset-fashion-mnist" : "");
+    splits.train = data::load_mnist_dataset(dir, true, train_limit);
+    splits.test = data::load_mnist_dataset(dir, false, test_limit);
+  } else {
+    const std::string dir = require_dir(config, "");
+    const bool ten = dataset == "cifar10";
+    std::vector<std::string> train_files;
+    if (ten) {
+      for (int i = 1; i <= 5; ++i) train_files.push_back(dir + "/data_batch_" + std::to_string(i) + ".bin");
+    } else {
+      train_files.push_back(dir + "/train.bin");
+    }
+    const auto variant = ten ? data::CifarVariant::cifar10 : data::CifarVariant::cifar100_fine;
+    splits.train = data::read_cifar_binary(train_files, variant, train_limit);
+    splits.test = data::read_cifar_binary({dir + (ten ? "/test_batch.bin" : "/test.bin")}, variant,
+                                          test_limit);
+  }
+  const double validation = config.number("data.validation");
+  if (validation < 0 || validation >= 1)
+    config_error(config, "data.validation", "must be in [0, 1) (a fraction of the training set)");
+  if (validation > 0) {
+    auto [rest, held_out] = data::split_off(splits.train, validation,
+                                            static_cast<uint64_t>(config.integer("train.seed")));
+    splits.train = std::move(rest);
+    splits.validation = std::move(held_out);
+  }
+  return splits;
+}
+
+}  // namespace
+
+data::Splits load_data(const Config& config) {
+  const std::string dataset =
+      choice(config, "data.dataset", {"fashion-mnist", "mnist", "cifar10", "cifar100", "csv", "spirals"});
+  if (dataset == "fashion-mnist" || dataset == "mnist" || dataset == "cifar10" ||
+      dataset == "cifar100")
+    return load_files(config, dataset);
+  if (dataset == "csv") {
+    data::CsvOptions options{.header = config.boolean("data.header"),
+                             .label_column = config.text("data.label_column")};
+    return split_pool(config, data::read_csv(config.text("data.path"), options));
+  }
+  const int64_t points = config.integer("data.spiral_points");
+  const int64_t classes = config.integer("data.spiral_classes");
+  if (points < 2) config_error(config, "data.spiral_points", "must be >= 2");
+  if (classes < 2) config_error(config, "data.spiral_classes", "must be >= 2");
+  return split_pool(config, data::two_spirals(points, classes, config.number("data.spiral_noise"),
+                                              static_cast<uint64_t>(config.integer("train.seed"))));
+}
+
+data::Preprocessing make_preprocessing(const Config& config) {
+  std::vector<data::PreprocessStep> steps;
+  for (const ConfigTable& table : config.tables("preprocess.steps")) {
+    if (!table.has("kind"))
+      NABLA_FAIL("config: a [[preprocess.steps]] entry has no kind (", table.where,
+                 "); add kind = \"standardize\" (or center, scale, pca, pca_whiten, zca_whiten)");
+    steps.push_back({.kind = table.text("kind", ""),
+                     .mode = table.text("mode", "per_feature"),
+                     .components = table.integer("components", 0),
+                     .epsilon = table.number("epsilon", 1e-5)});
+  }
+  return data::Preprocessing(std::move(steps));
+}
+
+data::SampleTransform make_sample_transform(const Config& config) {
+  const data::AugmentOptions options{
+      .horizontal_flip = config.number("augment.horizontal_flip"),
+      .vertical_flip = config.number("augment.vertical_flip"),
+      .crop_padding = config.integer("augment.crop_padding"),
+      .scale_min = config.number("augment.scale_min"),
+      .scale_max = config.number("augment.scale_max"),
+      .rotation = config.number("augment.rotation"),
+      .translate = config.number("augment.translate"),
+      .shear = config.number("augment.shear"),
+      .brightness = config.number("augment.brightness"),
+      .contrast = config.number("augment.contrast")};
+  if (!options.any()) return {};
+  return data::make_augmentation(options);
+}
+
+data::BatchTransform make_batch_transform(const Config& config, int64_t num_classes) {
+  const double alpha = config.number("augment.mixup");
+  if (alpha < 0) config_error(config, "augment.mixup", "must be >= 0 (0: off; 0.2 is common)");
+  if (alpha == 0) return {};
+  return data::make_mixup(alpha, num_classes);
+}
+
+data::DataLoaderOptions make_loader_options(const Config& config) {
+  const int64_t batch = config.integer("train.batch_size");
+  if (batch < 1) config_error(config, "train.batch_size", "must be >= 1, got " + std::to_string(batch));
+  const int64_t workers = config.integer("train.workers");
+  if (workers < 0) config_error(config, "train.workers", "must be >= 0 (0: load on the training thread)");
+  return {.batch_size = batch,
+          .shuffle = true,
+          .drop_last = config.boolean("train.drop_last"),
+          .seed = static_cast<uint64_t>(config.integer("train.seed")),
+          .workers = static_cast<int>(workers)};
+}
+
+}  // namespace nabla::run

@@ -1,0 +1,151 @@
+// The model section: a zoo model by name, or a list of layers whose input sizes are inferred by
+// running a probe batch through the layers built so far (as Keras infers them).
+#include "nabla/autograd.hpp"
+#include "nabla/models/models.hpp"
+#include "nabla/nn/activation.hpp"
+#include "nabla/nn/container.hpp"
+#include "nabla/nn/conv.hpp"
+#include "nabla/nn/dropout.hpp"
+#include "nabla/nn/init.hpp"
+#include "nabla/nn/linear.hpp"
+#include "nabla/nn/norm.hpp"
+#include "nabla/nn/pool.hpp"
+#include "nabla/run/setup.hpp"
+
+namespace nabla::run {
+
+namespace {
+
+using ModulePtr = std::shared_ptr<nn::Module>;
+
+const std::vector<std::string> kLayerTypes = {
+    "linear", "conv2d", "relu", "tanh", "sigmoid", "leaky_relu", "gelu", "maxpool2d",
+    "avgpool2d", "batchnorm1d", "batchnorm2d", "dropout", "flatten"};
+
+void need_rank(const ConfigTable& layer, const std::string& type, const Shape& shape, int64_t rank,
+               const std::string& fix) {
+  NABLA_CHECK(static_cast<int64_t>(shape.size()) == rank, "config: layer '", type, "' (",
+              layer.where, ") needs ", rank, "-D input, the layers before give ", shape, "; ", fix);
+}
+
+int64_t positive(const ConfigTable& layer, const std::string& key, int64_t fallback) {
+  const int64_t value = layer.integer(key, fallback);
+  NABLA_CHECK(value >= 1, "config: ", key, " must be >= 1, got ", value, " (", layer.where, ")");
+  return value;
+}
+
+// One layer for input `shape` (batch dim included); out_features defaults to the class count.
+ModulePtr make_layer(const ConfigTable& layer, const Shape& shape, int64_t num_classes) {
+  const std::string type = layer.text("type", "");
+  if (type == "linear") {
+    need_rank(layer, type, shape, 2, "put a {type = \"flatten\"} layer before it");
+    return std::make_shared<nn::Linear>(shape[1], positive(layer, "out_features", num_classes),
+                                        layer.boolean("bias", true));
+  }
+  if (type == "conv2d") {
+    need_rank(layer, type, shape, 4, "conv2d takes images [N, C, H, W]");
+    return std::make_shared<nn::Conv2d>(nn::Conv2dOptions{
+        .in_channels = shape[1],
+        .out_channels = positive(layer, "out_channels", 0),
+        .kernel_size = positive(layer, "kernel_size", 0),
+        .stride = positive(layer, "stride", 1),
+        .padding = layer.integer("padding", 0),
+        .bias = layer.boolean("bias", true)});
+  }
+  if (type == "maxpool2d" || type == "avgpool2d") {
+    need_rank(layer, type, shape, 4, "pooling takes images [N, C, H, W]");
+    const int64_t kernel = positive(layer, "kernel_size", 2);
+    const int64_t stride = positive(layer, "stride", kernel);
+    const int64_t padding = layer.integer("padding", 0);
+    if (type == "maxpool2d") return std::make_shared<nn::MaxPool2d>(kernel, stride, padding);
+    return std::make_shared<nn::AvgPool2d>(kernel, stride, padding);
+  }
+  if (type == "batchnorm1d") {
+    need_rank(layer, type, shape, 2, "batchnorm1d follows a linear layer");
+    return std::make_shared<nn::BatchNorm1d>(shape[1]);
+  }
+  if (type == "batchnorm2d") {
+    need_rank(layer, type, shape, 4, "batchnorm2d follows a conv2d layer");
+    return std::make_shared<nn::BatchNorm2d>(shape[1]);
+  }
+  if (type == "relu") return std::make_shared<nn::ReLU>();
+  if (type == "tanh") return std::make_shared<nn::Tanh>();
+  if (type == "sigmoid") return std::make_shared<nn::Sigmoid>();
+  if (type == "gelu") return std::make_shared<nn::GELU>();
+  if (type == "leaky_relu") return std::make_shared<nn::LeakyReLU>(layer.number("negative_slope", 0.01));
+  if (type == "dropout") return std::make_shared<nn::Dropout>(layer.number("p", 0.5));
+  if (type == "flatten") return std::make_shared<nn::Flatten>();
+  std::string list;
+  for (const std::string& name : kLayerTypes) list += (list.empty() ? "" : ", ") + name;
+  const std::string nearest = nearest_name(type, kLayerTypes);
+  NABLA_FAIL("config: unknown layer type '", type, "' (", layer.where, "); valid: ", list,
+             nearest.empty() ? "" : "; did you mean '" + nearest + "'?");
+}
+
+ModulePtr layer_list(const Config& config, const Shape& sample_shape, int64_t num_classes) {
+  const std::vector<ConfigTable> layers = config.tables("model.layers");
+  if (layers.empty())
+    config_error(config, "model.layers", "is empty: model.name = \"layers\" needs [[model.layers]] entries");
+  auto sequential = std::make_shared<nn::Sequential>();
+  Shape shape = {2};
+  shape.insert(shape.end(), sample_shape.begin(), sample_shape.end());
+  for (const ConfigTable& layer : layers) {
+    ModulePtr module = make_layer(layer, shape, num_classes);
+    sequential->push_back(module);
+    // The probe: eval mode (batch norm and dropout pass through), no graph.
+    autograd::NoGradGuard no_grad;
+    module->eval();
+    shape = (*module)(zeros(shape)).shape();
+    module->train();
+  }
+  NABLA_CHECK(shape.size() == 2 && shape[1] == num_classes, "config: the last of model.layers (",
+              layers.back().where, ") gives output ", shape, " for a batch of 2, but the data has ",
+              num_classes, " classes; end with {type = \"linear\"} (out_features defaults to the "
+              "number of classes)");
+  return sequential;
+}
+
+void initialise(const Config& config, nn::Module& model) {
+  const std::string scheme =
+      choice(config, "model.init", {"default", "xavier_uniform", "xavier_normal", "kaiming_uniform",
+                                    "kaiming_normal", "zeros"});
+  if (scheme == "default") return;
+  autograd::NoGradGuard no_grad;
+  for (const auto& [name, param] : model.named_parameters()) {
+    if (scheme == "zeros" || param.dim() < 2) {
+      // Biases start at zero under every explicit scheme; "zeros" is the notes' broken example.
+      if (name.ends_with("bias") || scheme == "zeros") nn::init::zeros_(param);
+      continue;
+    }
+    if (scheme == "xavier_uniform") nn::init::xavier_uniform_(param);
+    if (scheme == "xavier_normal") nn::init::xavier_normal_(param);
+    if (scheme == "kaiming_uniform") nn::init::kaiming_uniform_(param, 0.0, nn::init::FanMode::fan_in, "relu");
+    if (scheme == "kaiming_normal") nn::init::kaiming_normal_(param, 0.0, nn::init::FanMode::fan_in, "relu");
+  }
+}
+
+}  // namespace
+
+std::shared_ptr<nn::Module> make_model(const Config& config, const Shape& sample_shape,
+                                       int64_t num_classes) {
+  const std::string name = config.text("model.name");
+  ModulePtr model;
+  if (name == "layers") {
+    model = layer_list(config, sample_shape, num_classes);
+  } else {
+    std::vector<std::string> valid = models::model_names();
+    valid.push_back("layers");
+    choice(config, "model.name", valid);
+    int64_t features = 1;
+    for (int64_t d : sample_shape) features *= d;
+    model = models::create(name, {.num_classes = num_classes,
+                                  .in_channels = sample_shape.size() == 3 ? sample_shape[0] : 1,
+                                  .in_features = features,
+                                  .hidden = config.integers("model.hidden"),
+                                  .dropout = config.number("model.dropout")});
+  }
+  initialise(config, *model);
+  return model;
+}
+
+}  // namespace nabla::run

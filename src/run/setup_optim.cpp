@@ -1,0 +1,148 @@
+// The optimizer, schedule, loss, regularisation and train sections.
+#include <cmath>
+
+#include "nabla/nn/functional/loss.hpp"
+#include "nabla/optim/optim.hpp"
+#include "nabla/optim/regularization.hpp"
+#include "nabla/run/setup.hpp"
+
+namespace nabla::run {
+
+namespace {
+
+double at_least(const Config& config, const std::string& key, double low, bool strict,
+                const std::string& fix) {
+  const double value = config.number(key);
+  if (!std::isfinite(value) || value < low || (strict && value == low))
+    config_error(config, key, std::string("must be ") + (strict ? "> " : ">= ") +
+                                  std::to_string(low).substr(0, 3) + ", got " +
+                                  std::to_string(value) + "; " + fix);
+  return value;
+}
+
+int64_t positive_integer(const Config& config, const std::string& key) {
+  const int64_t value = config.integer(key);
+  if (value < 1) config_error(config, key, "must be >= 1, got " + std::to_string(value));
+  return value;
+}
+
+}  // namespace
+
+std::unique_ptr<optim::Optimizer> make_optimizer(const Config& config, nn::Module& model) {
+  const std::string name =
+      choice(config, "optimizer.name", {"sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta"});
+  const double lr = at_least(config, "optimizer.lr", 0.0, true, "try 0.01 for sgd, 0.001 for adam");
+  const double decay = at_least(config, "optimizer.weight_decay", 0.0, false, "0 turns it off");
+  const double momentum = at_least(config, "optimizer.momentum", 0.0, false, "0.9 is common");
+  const std::vector<double> betas = config.numbers("optimizer.betas");
+  if (betas.size() != 2 || betas[0] < 0 || betas[0] >= 1 || betas[1] < 0 || betas[1] >= 1)
+    config_error(config, "optimizer.betas", "must be two numbers in [0, 1), e.g. [0.9, 0.999]");
+  const double eps = config.number("optimizer.eps");
+  std::vector<Tensor> params;
+  for (const Tensor& p : model.parameters())
+    if (p.requires_grad()) params.push_back(p);
+  if (name == "sgd")
+    return std::make_unique<optim::SGD>(params, optim::SGDOptions{
+        .lr = lr, .momentum = momentum, .weight_decay = decay,
+        .nesterov = config.boolean("optimizer.nesterov")});
+  if (name == "adam")
+    return std::make_unique<optim::Adam>(params, optim::AdamOptions{
+        .lr = lr, .beta1 = betas[0], .beta2 = betas[1], .eps = eps, .weight_decay = decay});
+  if (name == "adamw")
+    return std::make_unique<optim::AdamW>(params, optim::AdamWOptions{
+        .lr = lr, .beta1 = betas[0], .beta2 = betas[1], .eps = eps, .weight_decay = decay});
+  if (name == "rmsprop")
+    return std::make_unique<optim::RMSprop>(params, optim::RMSpropOptions{
+        .lr = lr, .alpha = config.number("optimizer.alpha"), .eps = eps, .weight_decay = decay,
+        .momentum = momentum});
+  if (name == "adagrad")
+    return std::make_unique<optim::Adagrad>(params, optim::AdagradOptions{
+        .lr = lr, .weight_decay = decay, .eps = config.is_set("optimizer.eps") ? eps : 1e-10});
+  return std::make_unique<optim::Adadelta>(params, optim::AdadeltaOptions{
+      .lr = lr, .rho = config.number("optimizer.rho"),
+      .eps = config.is_set("optimizer.eps") ? eps : 1e-6, .weight_decay = decay});
+}
+
+Schedule make_schedule(const Config& config, optim::Optimizer& optimizer, int64_t steps_per_epoch) {
+  const std::string name = choice(config, "schedule.name",
+                                  {"none", "step", "multistep", "exponential", "cosine",
+                                   "cosine_restarts", "onecycle", "plateau"});
+  const double gamma = config.number("schedule.gamma");
+  const int64_t epochs = config.integer("train.epochs");
+  Schedule schedule;
+  if (name == "step")
+    schedule.scheduler = std::make_unique<optim::StepLR>(
+        optimizer, positive_integer(config, "schedule.step_size"), gamma);
+  if (name == "multistep")
+    schedule.scheduler = std::make_unique<optim::MultiStepLR>(
+        optimizer, config.integers("schedule.milestones"), gamma);
+  if (name == "exponential")
+    schedule.scheduler = std::make_unique<optim::ExponentialLR>(optimizer, gamma);
+  if (name == "cosine") {
+    const int64_t t_max = config.integer("schedule.t_max");
+    schedule.scheduler = std::make_unique<optim::CosineAnnealingLR>(
+        optimizer, t_max > 0 ? t_max : epochs, config.number("schedule.eta_min"));
+  }
+  if (name == "cosine_restarts")
+    schedule.scheduler = std::make_unique<optim::CosineAnnealingWarmRestarts>(
+        optimizer, positive_integer(config, "schedule.t_0"),
+        positive_integer(config, "schedule.t_mult"), config.number("schedule.eta_min"));
+  if (name == "onecycle") {
+    const double max_lr = config.number("schedule.max_lr");
+    const bool momentum = optimizer.defaults().count("momentum") &&
+                          optimizer.param_groups()[0].options.at("momentum") > 0;
+    schedule.scheduler = std::make_unique<optim::OneCycleLR>(
+        optimizer, optim::OneCycleLROptions{
+                       .max_lr = {max_lr > 0 ? max_lr : 10 * config.number("optimizer.lr")},
+                       .total_steps = epochs * steps_per_epoch,
+                       .cycle_momentum = momentum});
+    schedule.per_step = true;
+  }
+  if (name == "plateau")
+    schedule.plateau = std::make_unique<optim::ReduceLROnPlateau>(
+        optimizer, optim::ReduceLROnPlateauOptions{
+                       .factor = config.number("schedule.factor"),
+                       .patience = config.integer("schedule.patience")});
+  return schedule;
+}
+
+train::LossFn make_loss(const Config& config) {
+  choice(config, "loss.name", {"cross_entropy"});
+  const double smoothing = config.number("loss.label_smoothing");
+  if (smoothing < 0 || smoothing > 1)
+    config_error(config, "loss.label_smoothing", "must be in [0, 1] (0.1 is common)");
+  return train::cross_entropy_loss(smoothing);
+}
+
+std::vector<train::Regularizer> make_regularizers(const Config& config) {
+  std::vector<train::Regularizer> terms;
+  const double l1 = at_least(config, "regularization.l1", 0.0, false, "0 turns it off");
+  const double l2 = at_least(config, "regularization.l2", 0.0, false, "0 turns it off");
+  // Penalties on weights only (dim >= 2), as the notes: biases are not regularised.
+  auto weights = [](const nn::Module& model) {
+    std::vector<Tensor> list;
+    for (const Tensor& p : model.parameters())
+      if (p.dim() >= 2 && p.requires_grad()) list.push_back(p);
+    return list;
+  };
+  if (l1 > 0)
+    terms.push_back([l1, weights](const nn::Module& m) { return optim::l1_penalty(weights(m)) * l1; });
+  if (l2 > 0)
+    terms.push_back([l2, weights](const nn::Module& m) { return optim::l2_penalty(weights(m)) * l2; });
+  return terms;
+}
+
+train::TrainerOptions make_trainer_options(const Config& config) {
+  train::TrainerOptions options;
+  options.epochs = positive_integer(config, "train.epochs");
+  options.log_every_steps = positive_integer(config, "train.log_every");
+  options.checkpoint_every_steps = config.integer("train.checkpoint_every");
+  if (options.checkpoint_every_steps < 0)
+    config_error(config, "train.checkpoint_every", "must be >= 0 (0: at epoch ends)");
+  options.eval_batch_size = positive_integer(config, "train.eval_batch_size");
+  options.monitor = config.boolean("train.monitor");
+  choice(config, "train.device", {"cpu"});
+  return options;
+}
+
+}  // namespace nabla::run

@@ -1,0 +1,77 @@
+#include "nabla/run/trained.hpp"
+
+#include <filesystem>
+#include <sstream>
+
+#include "nabla/io/safetensors.hpp"
+#include "nabla/run/setup.hpp"
+
+namespace nabla::run {
+
+namespace {
+
+std::string join(const std::vector<std::string>& parts, char separator) {
+  std::string text;
+  for (size_t i = 0; i < parts.size(); ++i) text += (i ? std::string(1, separator) : "") + parts[i];
+  return text;
+}
+
+std::vector<std::string> split(const std::string& text, char separator) {
+  std::vector<std::string> parts;
+  if (text.empty()) return parts;
+  std::istringstream in(text);
+  for (std::string part; std::getline(in, part, separator);) parts.push_back(part);
+  return parts;
+}
+
+std::string metadata(const io::Metadata& meta, const std::string& key, const std::string& file) {
+  const auto found = meta.find(key);
+  NABLA_CHECK(found != meta.end(), "load_trained: '", file, "' has no '", key,
+              "' metadata; it was not written by nabla train (retrain, or load the weights with "
+              "io::load_safetensors)");
+  return found->second;
+}
+
+}  // namespace
+
+void save_trained(const std::string& run_dir, const nn::Module& model,
+                  const data::Preprocessing& preprocessing, const Shape& sample_shape,
+                  int64_t num_classes, const std::vector<std::string>& class_names) {
+  std::vector<std::string> dims;
+  for (int64_t d : sample_shape) dims.push_back(std::to_string(d));
+  io::save_safetensors(run_dir + "/model.safetensors", model.state_dict(),
+                       {{"format", "nabla-model-1"},
+                        {"num_classes", std::to_string(num_classes)},
+                        {"sample_shape", join(dims, ',')},
+                        {"class_names", join(class_names, '\n')}});
+  const std::string pre_path = run_dir + "/preprocess.safetensors";
+  if (!preprocessing.steps().empty())
+    io::save_safetensors(pre_path, preprocessing.state());
+  else
+    std::filesystem::remove(pre_path);
+}
+
+TrainedModel load_trained(const std::string& run_dir, const std::vector<std::string>& overrides) {
+  const std::string config_path = run_dir + "/config.toml";
+  const std::string model_path = run_dir + "/model.safetensors";
+  NABLA_CHECK(std::filesystem::exists(config_path) && std::filesystem::exists(model_path),
+              "load_trained: '", run_dir, "' holds no config.toml and model.safetensors; pass the "
+              "directory a finished `nabla train` wrote (its --out)");
+  TrainedModel trained(Config::from_file(config_path, overrides));
+  const io::SafetensorsContents weights = io::load_safetensors(model_path);
+  trained.num_classes = std::stoll(metadata(weights.metadata, "num_classes", model_path));
+  for (const std::string& d : split(metadata(weights.metadata, "sample_shape", model_path), ','))
+    trained.sample_shape.push_back(std::stoll(d));
+  trained.class_names = split(metadata(weights.metadata, "class_names", model_path), '\n');
+  trained.preprocessing = make_preprocessing(trained.config);
+  if (!trained.preprocessing.steps().empty())
+    trained.preprocessing.load_state(io::load_safetensors(run_dir + "/preprocess.safetensors").tensors);
+  trained.model = make_model(trained.config,
+                             trained.preprocessing.output_sample_shape(trained.sample_shape),
+                             trained.num_classes);
+  trained.model->load_state_dict(weights.tensors);
+  trained.model->eval();
+  return trained;
+}
+
+}  // namespace nabla::run

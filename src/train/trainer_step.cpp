@@ -1,0 +1,216 @@
+// One training step, the NaN guard around it, and the monitor taken on an epoch's last step.
+#include <cfloat>
+#include <cmath>
+#include <cstdio>
+
+#include "nabla/autograd.hpp"
+#include "nabla/ops.hpp"
+#include "trainer_state.hpp"
+
+namespace nabla::train {
+
+namespace {
+
+// True when some element is NaN or ±inf; a branch-free scan the compiler vectorises.
+template <class T>
+bool any_non_finite(const T* data, int64_t n) {
+  bool bad = false;
+  for (int64_t i = 0; i < n; ++i) bad |= !(std::abs(data[i]) <= std::numeric_limits<T>::max());
+  return bad;
+}
+
+template <class T>
+const char* first_kind(const T* data, int64_t n) {
+  for (int64_t i = 0; i < n; ++i)
+    if (!std::isfinite(data[i])) return std::isnan(data[i]) ? "NaN" : "inf";
+  return nullptr;
+}
+
+std::string number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  return text;
+}
+
+}  // namespace
+
+const char* non_finite_kind(const Tensor& tensor) {
+  if (!tensor.defined() || !is_floating(tensor.dtype()) || tensor.numel() == 0) return nullptr;
+  autograd::NoGradGuard no_grad;
+  const Tensor t = tensor.detach().to(Device::CPU).contiguous();
+  if (t.dtype() == DType::f32) {
+    const float* p = t.data<float>();
+    return any_non_finite(p, t.numel()) ? first_kind(p, t.numel()) : nullptr;
+  }
+  const double* p = t.data<double>();
+  return any_non_finite(p, t.numel()) ? first_kind(p, t.numel()) : nullptr;
+}
+
+bool Trainer::State::train_step(const data::Batch& batch, int64_t batches) {
+  nn::Module& model = *self.model_;
+  if (!model.is_training()) model.train();  // a callback may have evaluated
+  const bool monitor_now = self.options_.monitor && batches_done == batches - 1;
+  const auto& transform = self.options_.input_transform;
+  const Tensor inputs = transform ? transform(batch.inputs) : batch.inputs;
+  Tensor logits;
+  if (monitor_now) {
+    ActivationRecorder recorder(model);
+    logits = model(inputs);
+    monitor.activation_histograms = recorder.histograms();
+    monitor.dead_relu_fraction = recorder.dead_relu_fraction();
+  } else {
+    logits = model(inputs);
+  }
+  const Tensor data_loss = loss(logits, batch.targets);
+  Tensor total = data_loss;
+  for (const Regularizer& regularizer : regularizers) total = total + regularizer(model);
+  self.optimizer_->zero_grad();
+  total.backward();
+  const double loss_value = data_loss.item();
+  if (!check_after_backward(inputs, total.item())) return false;
+  if (monitor_now) monitor_before_step();
+  const double lr = group0_lr();
+  self.optimizer_->step();
+  if (!check_parameters_after_step()) return false;
+  if (monitor_now) monitor_after_step();
+  if (scheduler && self.options_.schedule_per_step) scheduler->step();
+
+  const int64_t batch_size = batch.inputs.size(0);
+  sums.loss += loss_value * static_cast<double>(batch_size);
+  sums.samples += batch_size;
+  sums.correct += correct_predictions(logits.detach(), batch.targets);
+  sums.last_lr = lr;
+  ++batches_done;
+  ++global_step;
+  after_step_outputs(batch_size, loss_value, lr, batches);
+  return true;
+}
+
+void Trainer::State::after_step_outputs(int64_t batch_size, double loss_value, double lr,
+                                        int64_t batches) {
+  history.step_loss.emplace_back(
+      static_cast<double>(next_epoch) + static_cast<double>(batches_done) / batches, loss_value);
+  output().batch_end(batches_done, batch_size, sums.loss / sums.samples);
+  for (const auto& callback : callbacks) callback->on_batch_end(self, global_step, loss_value);
+  const TrainerOptions& options = self.options_;
+  if (options.log_every_steps > 0 && global_step % options.log_every_steps == 0)
+    log.step(next_epoch + 1, global_step, loss_value, lr);
+  if (options.checkpoint_every_steps > 0 && global_step % options.checkpoint_every_steps == 0 &&
+      !path_in_run("checkpoint").empty())
+    save("");
+}
+
+// The loss and every gradient must be finite; otherwise finds the cause and stops.
+bool Trainer::State::check_after_backward(const Tensor& inputs, double total_loss) {
+  const bool loss_finite = std::isfinite(total_loss);
+  std::string bad_gradient;
+  for (const auto& [name, param] : parameters)
+    if (const char* kind = non_finite_kind(param.grad())) {
+      bad_gradient = "the gradient of " + name + " is " + kind;
+      break;
+    }
+  if (loss_finite && bad_gradient.empty()) return true;
+  for (const auto& [name, param] : parameters)
+    if (const char* kind = non_finite_kind(param)) {
+      stop_non_finite("parameter " + name + " is " + kind);
+      return false;
+    }
+  if (loss_finite) {
+    stop_non_finite(bad_gradient);
+    return false;
+  }
+  stop_non_finite("the loss is " + std::string(std::isnan(total_loss) ? "NaN" : "inf") + "; " +
+                  first_non_finite_layer(inputs) + "; " + largest_parameter());
+  return false;
+}
+
+// "the largest |parameter| is 3.1e+18 (in 2.weight)": finite weights that have exploded.
+std::string Trainer::State::largest_parameter() const {
+  double largest = 0.0;
+  std::string where;
+  autograd::NoGradGuard no_grad;
+  for (const auto& [name, param] : parameters) {
+    if (!param.defined() || param.numel() == 0 || !is_floating(param.dtype())) continue;
+    const double value = max(abs(param.detach())).item();
+    if (value > largest || where.empty()) largest = value, where = name;
+  }
+  return where.empty() ? "the model has no parameters"
+                       : "the largest |parameter| is " + number(largest) + " (in " + where + ")";
+}
+
+bool Trainer::State::check_parameters_after_step() {
+  for (const auto& [name, param] : parameters)
+    if (const char* kind = non_finite_kind(param)) {
+      stop_non_finite("parameter " + name + " became " + kind + " in the optimizer step");
+      return false;
+    }
+  return true;
+}
+
+// Re-runs the failing batch's forward under a hook: which module first gave a non-finite output.
+std::string Trainer::State::first_non_finite_layer(const Tensor& inputs) {
+  nn::Module& model = *self.model_;
+  const std::map<const nn::Module*, std::string> names = module_names(model);
+  std::string found;
+  {
+    autograd::NoGradGuard no_grad;
+    nn::ForwardHookGuard hook([&](const nn::Module& module, const Tensor&, const Tensor& output) {
+      if (!found.empty()) return;
+      if (const char* kind = non_finite_kind(output)) {
+        const auto it = names.find(&module);
+        const std::string name = it == names.end() || it->second.empty() ? "" : it->second + " ";
+        found = name + "(" + module.type_name() + "), output " + kind;
+      }
+    });
+    try {
+      (void)model(inputs);
+    } catch (const std::exception&) {  // diagnosis only: the step already failed
+    }
+  }
+  std::string text;
+  if (const char* kind = non_finite_kind(inputs))
+    text = "the inputs hold " + std::string(kind) + " values (check the data); ";
+  return text + (found.empty() ? "every layer's output is finite, so the loss function made it "
+                                 "(check the targets)"
+                               : "the first layer with a non-finite output is " + found);
+}
+
+void Trainer::State::stop_non_finite(const std::string& reason) {
+  const std::string where = "epoch " + std::to_string(next_epoch + 1) + ", step " +
+                            std::to_string(global_step + 1);
+  history.stop_kind = StopKind::non_finite;
+  history.stop_reason = "non-finite values at " + where + ": " + reason;
+  self.message("NaN guard: training stopped at " + where + ": " + reason +
+               ".\n  Try: lower the learning rate (now " + number(group0_lr()) +
+               "), check the inputs are normalised, add gradient clipping. No checkpoint was "
+               "written for this state.");
+}
+
+void Trainer::State::monitor_before_step() {
+  autograd::NoGradGuard no_grad;
+  monitor.gradient_histograms.clear();
+  weights_before.clear();
+  for (const auto& [name, param] : parameters) {
+    const Tensor grad = param.grad();
+    if (!grad.defined()) continue;  // frozen or unused: the step leaves it alone
+    monitor.gradient_histograms.push_back(histogram(name, grad));
+    weights_before.emplace_back(name, param.detach().clone());
+  }
+}
+
+void Trainer::State::monitor_after_step() {
+  monitor.update_ratio.clear();
+  size_t next = 0;  // weights_before follows `parameters`' order
+  for (const auto& [name, param] : parameters) {
+    if (next == weights_before.size()) break;
+    if (weights_before[next].first != name) continue;
+    monitor.update_ratio.emplace_back(name, update_ratio(weights_before[next].second, param));
+    ++next;
+  }
+  weights_before.clear();
+  monitor.epoch = next_epoch + 1;
+  monitor.step = global_step + 1;
+  monitor.warning = update_ratio_warning(monitor.update_ratio);  // printed after the epoch line
+}
+
+}  // namespace nabla::train

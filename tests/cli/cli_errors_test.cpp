@@ -1,0 +1,85 @@
+// Bad input to `nabla`: exit code 2, a message naming the problem and the fix, nothing trained.
+#include <filesystem>
+#include <fstream>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "support/command.hpp"
+
+namespace nabla::testing_cli {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string write_config(const std::string& dir, const std::string& text) {
+  const std::string path = dir + "/config.toml";
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(CliErrors, UnknownKeyNamesTheNearestValidOne) {
+  const std::string dir = fresh_dir("unknown_key");
+  const std::string config = write_config(dir, "[optimizer]\nlearning_rate = 0.1\n");
+  const CommandResult r = run_nabla({"train", config, "--out", dir + "/run"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("unknown key 'optimizer.learning_rate'"));
+  EXPECT_THAT(r.err, HasSubstr("config.toml:2"));
+  EXPECT_FALSE(std::filesystem::exists(dir + "/run/model.safetensors"));
+}
+
+TEST(CliErrors, NegativeLearningRate) {
+  const std::string dir = fresh_dir("negative_lr");
+  const std::string config = write_config(dir, "[data]\ndataset = \"spirals\"\n");
+  const CommandResult r = run_nabla({"train", config, "--set", "optimizer.lr=-0.1", "--out", dir});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("optimizer.lr must be > 0"));
+  EXPECT_THAT(r.err, HasSubstr("--set optimizer.lr"));
+}
+
+TEST(CliErrors, BatchSizeZero) {
+  const std::string dir = fresh_dir("batch_zero");
+  const std::string config = write_config(dir, "[data]\ndataset = \"spirals\"\n[train]\nbatch_size = 0\n");
+  const CommandResult r = run_nabla({"train", config, "--out", dir + "/run"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("train.batch_size must be >= 1, got 0"));
+}
+
+TEST(CliErrors, MissingDatasetSaysWhichPackageToInstall) {
+  const std::string dir = fresh_dir("missing_data");
+  const std::string config = write_config(dir, "[data]\ndir = \"/nonexistent/fashion-mnist\"\n");
+  const CommandResult r = run_nabla({"train", config, "--out", dir + "/run"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("apt-get install dataset-fashion-mnist"));
+}
+
+TEST(CliErrors, MissingConfigFileAndBadArguments) {
+  EXPECT_EQ(run_nabla({"train", "/nonexistent/x.toml"}).exit_code, 2);
+  EXPECT_EQ(run_nabla({"frobnicate"}).exit_code, 2);
+  EXPECT_EQ(run_nabla({"eval", "/nonexistent/run"}).exit_code, 2);
+  EXPECT_THAT(run_nabla({"summary", "lenet6"}).err, HasSubstr("lenet5"));
+}
+
+TEST(CliErrors, ResumeWithoutCheckpoint) {
+  const std::string dir = fresh_dir("resume_nothing");
+  const std::string config = write_config(dir, "[data]\ndataset = \"spirals\"\n");
+  const CommandResult r = run_nabla({"train", config, "--out", dir + "/run", "--resume"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("no checkpoint"));
+}
+
+TEST(CliSummary, LeNetTableAsTheNotesWalkThroughIt) {
+  const CommandResult r = run_nabla({"summary", "lenet5"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("156"));      // conv1: 6 x (5 x 5 + 1)
+  EXPECT_THAT(r.out, HasSubstr("61,706"));   // LeNet-5's total
+}
+
+TEST(CliHelp, ConfigKeysAreListed) {
+  const CommandResult r = run_nabla({"train", "--help-config"});
+  ASSERT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.out, HasSubstr("optimizer.lr"));
+  EXPECT_THAT(r.out, HasSubstr("train.early_stopping.patience"));
+}
+
+}  // namespace
+}  // namespace nabla::testing_cli

@@ -1,0 +1,38 @@
+// The subcommands of `nabla`. Each returns the process exit code: 0 success, 1 a failure while
+// running, 2 bad input (configuration, arguments, missing data: nothing was trained), 3 training
+// stopped on non-finite values, 130 interrupted (a checkpoint was saved).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace nabla::cli {
+
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitBadInput = 2;
+inline constexpr int kExitNonFinite = 3;
+inline constexpr int kExitInterrupted = 130;
+
+struct TrainArgs {
+  std::string config;
+  std::vector<std::string> sets;
+  std::string out;  // "" → runs/<config name>
+  bool resume = false;
+};
+int train_command(const TrainArgs& args);
+
+int eval_command(const std::string& run_dir, const std::vector<std::string>& sets);
+int predict_command(const std::string& run_dir, const std::string& input,
+                    const std::string& output);
+
+struct SummaryArgs {
+  std::string target;                // a zoo name or a TOML config
+  std::vector<int64_t> input_shape;  // one sample, without the batch dim; empty: the model's
+  int64_t classes = 0;               // 0: the model's usual count
+};
+int summary_command(const SummaryArgs& args);
+
+// Prints "nabla: <message>" to stderr and returns `code`.
+int report_error(const std::string& message, int code);
+
+}  // namespace nabla::cli

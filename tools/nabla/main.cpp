@@ -1,0 +1,76 @@
+// nabla: train, evaluate and inspect networks from a TOML config (DESIGN.md, The command).
+//
+//   nabla train examples/fashion_mnist_lenet.toml --set optimizer.lr=0.05 --out runs/lenet
+//   nabla eval runs/lenet
+//   nabla predict runs/lenet images.safetensors probabilities.safetensors
+//   nabla summary lenet5
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "commands.hpp"
+#include "nabla/run/config.hpp"
+
+namespace {
+
+void print_config_keys() {
+  std::cout << "Config keys (TOML sections and keys; --set section.key=value overrides one):\n";
+  for (const nabla::run::KeyHelp& key : nabla::run::config_keys())
+    std::cout << "  " << key.key << " (" << key.type
+              << (key.default_value.empty() ? "" : ", default " + key.default_value) << ")\n      "
+              << key.help << "\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"nabla: train neural networks from a TOML config"};
+  app.require_subcommand(1);
+
+  nabla::cli::TrainArgs train;
+  bool help_config = false;
+  auto* train_cmd = app.add_subcommand("train", "train the model a config describes");
+  train_cmd->add_option("config", train.config, "TOML config (examples/*.toml)");
+  train_cmd->add_option("--set", train.sets, "override a config key: --set optimizer.lr=0.05")
+      ->allow_extra_args(false);
+  train_cmd->add_option("--out", train.out, "run directory (default runs/<config name>)");
+  train_cmd->add_flag("--resume", train.resume, "continue from the run directory's checkpoint");
+  train_cmd->add_flag("--help-config", help_config, "list every config key with its default");
+
+  std::string run_dir, input, output;
+  std::vector<std::string> eval_sets;
+  auto* eval_cmd = app.add_subcommand("eval", "evaluate a trained run on its test split");
+  eval_cmd->add_option("run_dir", run_dir, "directory written by nabla train")->required();
+  eval_cmd->add_option("--set", eval_sets, "override a key of the run's config")
+      ->allow_extra_args(false);
+
+  auto* predict_cmd = app.add_subcommand(
+      "predict", "class probabilities for the tensor `input` of a safetensors file");
+  predict_cmd->add_option("run_dir", run_dir, "directory written by nabla train")->required();
+  predict_cmd->add_option("input", input, "safetensors file holding `input` [N, ...]")->required();
+  predict_cmd->add_option("output", output, "safetensors file to write `output` [N, classes]")
+      ->required();
+
+  nabla::cli::SummaryArgs summary;
+  auto* summary_cmd = app.add_subcommand("summary", "per-layer table of a zoo model or a config");
+  summary_cmd->add_option("model", summary.target, "zoo name (lenet5, vgg16, ...) or a TOML config")
+      ->required();
+  summary_cmd->add_option("--input", summary.input_shape, "sample shape, e.g. --input 3 224 224");
+  summary_cmd->add_option("--classes", summary.classes, "number of classes");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int code = app.exit(error);
+    return code == 0 ? 0 : nabla::cli::kExitBadInput;
+  }
+  if (*train_cmd) {
+    if (help_config) return print_config_keys(), 0;
+    if (train.config.empty())
+      return nabla::cli::report_error("train: which config? e.g. nabla train examples/spiral.toml",
+                                      nabla::cli::kExitBadInput);
+    return nabla::cli::train_command(train);
+  }
+  if (*eval_cmd) return nabla::cli::eval_command(run_dir, eval_sets);
+  if (*predict_cmd) return nabla::cli::predict_command(run_dir, input, output);
+  return nabla::cli::summary_command(summary);
+}

@@ -1,0 +1,67 @@
+// nabla summary: the notes' layer-by-layer walkthrough (output shape, parameters, multiply-adds)
+// for a zoo model or the model a config builds.
+#include <iostream>
+#include <set>
+
+#include "commands.hpp"
+#include "nabla/models/models.hpp"
+#include "nabla/models/summary.hpp"
+#include "nabla/run/setup.hpp"
+
+namespace nabla::cli {
+
+namespace {
+
+// The input each zoo model was designed for: ImageNet's for the large ones, CIFAR's for
+// resnet20, Fashion-MNIST's for the rest.
+void default_input(const std::string& name, Shape& shape, int64_t& classes) {
+  static const std::set<std::string> imagenet = {"alexnet", "vgg11", "vgg16", "googlenet",
+                                                 "resnet18", "resnet34"};
+  if (imagenet.count(name)) {
+    if (shape.empty()) shape = {3, 224, 224};
+    if (classes == 0) classes = 1000;
+  } else if (name == "resnet20") {
+    if (shape.empty()) shape = {3, 32, 32};
+  } else if (shape.empty()) {
+    shape = name == "mlp" ? Shape{784} : Shape{1, 28, 28};
+  }
+  if (classes == 0) classes = 10;
+}
+
+}  // namespace
+
+int summary_command(const SummaryArgs& args) {
+  std::shared_ptr<nn::Module> model;
+  Shape shape(args.input_shape.begin(), args.input_shape.end());
+  try {
+    if (args.target.ends_with(".toml")) {
+      const run::Config config = run::Config::from_file(args.target);
+      manual_seed(static_cast<uint64_t>(config.integer("train.seed")));
+      const data::Splits splits = run::load_data(config);
+      data::Preprocessing pre = run::make_preprocessing(config);
+      pre.fit(splits.train.inputs);
+      shape = pre.output_sample_shape(splits.train.sample_shape());
+      model = run::make_model(config, shape, splits.train.num_classes);
+    } else {
+      int64_t classes = args.classes;
+      default_input(args.target, shape, classes);
+      models::ModelOptions options{.num_classes = classes,
+                                   .in_channels = shape.size() == 3 ? shape[0] : 1};
+      options.in_features = 1;
+      for (int64_t d : shape) options.in_features *= d;
+      model = models::create(args.target, options);
+    }
+  } catch (const std::exception& error) {
+    return report_error(error.what(), kExitBadInput);
+  }
+  Shape input = {1};
+  input.insert(input.end(), shape.begin(), shape.end());
+  try {
+    std::cout << models::summarize(*model, input);
+    return 0;
+  } catch (const std::exception& error) {
+    return report_error(error.what(), kExitBadInput);
+  }
+}
+
+}  // namespace nabla::cli
