@@ -80,7 +80,7 @@ std::vector<Racer> racers() {
 
 using Path = std::vector<std::pair<double, double>>;
 
-Path run(const Landscape& l, const Racer& r, int steps) {
+Path race(const Landscape& l, const Racer& r, int steps) {
   const Tensor x = full({1}, l.x0, {.dtype = DType::f64, .requires_grad = true});
   const Tensor y = full({1}, l.y0, {.dtype = DType::f64, .requires_grad = true});
   auto opt = r.make({x, y}, l.lr_scale);
@@ -181,7 +181,7 @@ int main(int argc, char** argv) {
   const auto rs = racers();
   for (const Landscape& l : landscapes()) {
     std::vector<Path> paths;
-    for (const Racer& r : rs) paths.push_back(run(l, r, steps));
+    for (const Racer& r : rs) paths.push_back(race(l, r, steps));
     const auto file = out / (l.name + ".svg");
     write_svg(file, l, rs, paths);
     std::printf("%s:", file.c_str());

@@ -55,9 +55,12 @@ Layout layout(const nn::NamedTensors& tensors, const Metadata& metadata) {
   std::string json = "{";
   if (!metadata.empty()) {
     json += "\"__metadata__\":{";
-    for (auto it = metadata.begin(); it != metadata.end(); ++it)
-      json += (it == metadata.begin() ? "" : ",") + json_string(it->first, "metadata key") + ":" +
-              json_string(it->second, "metadata value");
+    // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on "literal" + std::string.
+    for (auto it = metadata.begin(); it != metadata.end(); ++it) {
+      if (it != metadata.begin()) json += ',';
+      json.append(json_string(it->first, "metadata key")).append(":");
+      json.append(json_string(it->second, "metadata value"));
+    }
     json += "}";
   }
   uint64_t offset = 0;
@@ -72,12 +75,15 @@ Layout layout(const nn::NamedTensors& tensors, const Metadata& metadata) {
     block = block.contiguous();
     const uint64_t bytes = static_cast<uint64_t>(block.numel()) * dtype_size(block.dtype());
     std::string shape = "[";
-    for (size_t d = 0; d < block.shape().size(); ++d)
-      shape += (d ? "," : "") + std::to_string(block.shape()[d]);
-    json += (json.size() > 1 ? "," : "") + json_string(name, "tensor name") +
-            ":{\"dtype\":\"" + safetensors_dtype(block.dtype()) + "\",\"shape\":" + shape +
-            "],\"data_offsets\":[" + std::to_string(offset) + "," +
-            std::to_string(offset + bytes) + "]}";
+    for (size_t d = 0; d < block.shape().size(); ++d) {
+      if (d > 0) shape += ',';
+      shape.append(std::to_string(block.shape()[d]));
+    }
+    if (json.size() > 1) json += ',';
+    json.append(json_string(name, "tensor name")).append(":{\"dtype\":\"");
+    json.append(safetensors_dtype(block.dtype())).append("\",\"shape\":").append(shape);
+    json.append("],\"data_offsets\":[").append(std::to_string(offset)).append(",");
+    json.append(std::to_string(offset + bytes)).append("]}");
     offset += bytes;
     out.blocks.push_back(std::move(block));
   }

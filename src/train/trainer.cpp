@@ -218,7 +218,10 @@ void Trainer::State::finish_epoch(const data::Dataset* validation) {
   history.epochs.push_back(record);
   step_epoch_schedulers(record);
   output().epoch_end(record, self.options_.epochs);
-  if (monitor.epoch == record.epoch && !monitor.warning.empty()) self.message(monitor.warning);
+  if (monitor.epoch == record.epoch && monitor.flagged != warned_about) {
+    if (!monitor.warning.empty()) self.message(monitor.warning);
+    warned_about = monitor.flagged;
+  }
   log.epoch(record);
   ++next_epoch;
   batches_done = 0;

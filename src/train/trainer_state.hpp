@@ -33,6 +33,7 @@ struct Trainer::State {
   nn::NamedTensors extra;
   History history;
   MonitorSnapshot monitor;
+  std::string warned_about;  // monitor.flagged when the last update-ratio line was printed
 
   int64_t next_epoch = 0, batches_done = 0, global_step = 0;
   struct EpochSums {

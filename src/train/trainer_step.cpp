@@ -210,7 +210,18 @@ void Trainer::State::monitor_after_step() {
   weights_before.clear();
   monitor.epoch = next_epoch + 1;
   monitor.step = global_step + 1;
-  monitor.warning = update_ratio_warning(monitor.update_ratio);  // printed after the epoch line
+  std::vector<std::pair<std::string, double>> weights;
+  size_t at = 0;
+  for (const auto& [name, param] : parameters)
+    if (at < monitor.update_ratio.size() && monitor.update_ratio[at].first == name) {
+      if (param.dim() >= 2) weights.push_back(monitor.update_ratio[at]);
+      ++at;
+    }
+  monitor.warning = update_ratio_warning(weights);  // printed after the epoch line
+  monitor.flagged.clear();
+  for (const auto& [name, ratio] : weights)
+    if (!(ratio >= kUpdateRatioLow && ratio <= kUpdateRatioHigh) && !std::isnan(ratio))
+      monitor.flagged += name + (ratio < kUpdateRatioLow ? "<" : ">") + " ";
 }
 
 }  // namespace nabla::train

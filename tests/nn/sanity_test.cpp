@@ -22,8 +22,8 @@ std::shared_ptr<nn::Sequential> mlp(int64_t in, int64_t hidden, int64_t out) {
 }
 
 // Full-batch SGD with momentum (torch's form: v = μv + g, p -= lr·v); returns the final loss.
-double train(nn::Module& model, const Tensor& x, const Tensor& y, int steps, double lr,
-             double momentum) {
+double train_full_batch(nn::Module& model, const Tensor& x, const Tensor& y, int steps, double lr,
+                        double momentum) {
   const std::vector<Tensor> params = model.parameters();
   std::vector<Tensor> velocity;
   for (const Tensor& p : params) velocity.push_back(zeros_like(p));
@@ -103,7 +103,7 @@ TEST(Sanity, MlpLearnsXor) {
   const Tensor x = from_vector(std::vector<float>{0, 0, 0, 1, 1, 0, 1, 1}, {4, 2});
   const Tensor y = from_vector(std::vector<int64_t>{0, 1, 1, 0}, {4});
   auto model = mlp(2, 8, 2);
-  const double loss = train(*model, x, y, 300, 0.1, 0.9);
+  const double loss = train_full_batch(*model, x, y, 300, 0.1, 0.9);
   std::printf("xor: final loss %.4f\n", loss);
   EXPECT_EQ(accuracy(*model, x, y), 1.0);
 }
@@ -115,7 +115,7 @@ TEST(Sanity, MlpFitsTwoSpirals) {
   const auto [x64, y] = two_spirals(100);
   const Tensor x = x64.to(DType::f32);
   auto model = mlp(2, 64, 2);
-  const double loss = train(*model, x, y, 1000, 0.05, 0.9);
+  const double loss = train_full_batch(*model, x, y, 1000, 0.05, 0.9);
   const double acc = accuracy(*model, x, y);
   std::printf("two spirals: loss %.4f, train accuracy %.3f, %.2f s\n", loss, acc, elapsed_s(start));
   EXPECT_GE(acc, 0.95);

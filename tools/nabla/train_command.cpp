@@ -128,12 +128,12 @@ int train_command(const TrainArgs& args) {
     const data::Dataset* validation = s.splits.validation.size() > 0 ? &s.splits.validation : nullptr;
     const train::History history = s.trainer->fit(*s.loader, validation);
     interrupt_target.store(nullptr);
-    if (history.stop_reason == "interrupted") {
+    if (history.stop_kind == train::StopKind::interrupted) {
       std::cerr << "nabla: interrupted; checkpoint saved. Continue with: nabla train " << args.config
                 << " --out " << s.out << " --resume\n";
       return kExitInterrupted;
     }
-    const bool non_finite = history.stop_reason.find("non-finite") != std::string::npos;
+    const bool non_finite = history.stop_kind == train::StopKind::non_finite;
     const train::Evaluation test = s.trainer->evaluate(s.splits.test);
     run::save_trained(s.out, *s.model, s.preprocessing, s.splits.train.sample_shape(),
                       s.splits.train.num_classes, s.splits.train.class_names);

@@ -51,7 +51,11 @@ struct MonitorSnapshot {
   std::vector<report::Histogram> activation_histograms;      // call order of the forward
   std::vector<report::Histogram> gradient_histograms;        // parameter order
   std::vector<std::pair<std::string, double>> dead_relu_fraction;  // call order
-  std::string warning;  // the update-ratio line printed this epoch, "" when all were in range
+  // The update-ratio line for weight tensors (dim >= 2: a bias starts near zero, so its ratio
+  // says little) outside the healthy range, "" when all are in it; `flagged` names them. The
+  // trainer prints the line when the flagged set changes, not every epoch.
+  std::string warning;
+  std::string flagged;
 };
 
 // Equal-width histogram of the finite elements of `values` (any floating tensor).
