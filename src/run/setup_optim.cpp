@@ -141,6 +141,8 @@ train::TrainerOptions make_trainer_options(const Config& config) {
     config_error(config, "train.checkpoint_every", "must be >= 0 (0: at epoch ends)");
   options.eval_batch_size = positive_integer(config, "train.eval_batch_size");
   options.monitor = config.boolean("train.monitor");
+  options.clip_grad_norm = at_least(config, "regularization.clip_grad_norm", 0.0, false, "0 turns it off");
+  options.max_norm = at_least(config, "regularization.max_norm", 0.0, false, "0 turns it off; 3 or 4 is common");
   choice(config, "train.device", {"cpu"});
   return options;
 }

@@ -5,6 +5,7 @@
 
 #include "nabla/autograd.hpp"
 #include "nabla/ops.hpp"
+#include "nabla/optim/regularization.hpp"
 #include "trainer_state.hpp"
 
 namespace nabla::train {
@@ -68,9 +69,14 @@ bool Trainer::State::train_step(const data::Batch& batch, int64_t batches) {
   total.backward();
   const double loss_value = data_loss.item();
   if (!check_after_backward(inputs, total.item())) return false;
+  if (self.options_.clip_grad_norm > 0)
+    optim::clip_grad_norm_(model.parameters(), self.options_.clip_grad_norm);
   if (monitor_now) monitor_before_step();
   const double lr = group0_lr();
   self.optimizer_->step();
+  if (self.options_.max_norm > 0)  // the notes' max-norm constraint, per output unit
+    for (const Tensor& p : model.parameters())
+      if (p.dim() >= 2 && p.requires_grad()) optim::apply_max_norm_(p, self.options_.max_norm, 0);
   if (!check_parameters_after_step()) return false;
   if (monitor_now) monitor_after_step();
   if (scheduler && self.options_.schedule_per_step) scheduler->step();

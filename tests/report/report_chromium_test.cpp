@@ -22,22 +22,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::vector<std::string> kPlotIds = {"loss",
-                                           "accuracy",
-                                           "learning-rate",
-                                           "update-ratios",
-                                           "activation-histograms",
-                                           "gradient-histograms",
-                                           "dead-relu",
-                                           "confusion",
-                                           "misclassified",
-                                           "decision-boundary"};
-
-size_t count(const std::string& text, const std::string& needle) {
-  size_t n = 0;
-  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
-  return n;
-}
 
 // A fresh private directory, removed at the end of the test.
 struct TempDir {

@@ -20,6 +20,8 @@
 #include "report/xml_check.hpp"
 
 using namespace nabla::report;
+using nabla::report::testing::count;
+using nabla::report::testing::kPlotIds;
 using nabla::report::testing::sample_record;
 using nabla::report::testing::xml_problem;
 using ::testing::HasSubstr;
@@ -28,22 +30,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::vector<std::string> kPlotIds = {"loss",
-                                           "accuracy",
-                                           "learning-rate",
-                                           "update-ratios",
-                                           "activation-histograms",
-                                           "gradient-histograms",
-                                           "dead-relu",
-                                           "confusion",
-                                           "misclassified",
-                                           "decision-boundary"};
-
-size_t count(const std::string& text, const std::string& needle) {
-  size_t n = 0;
-  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
-  return n;
-}
 
 bool has_plot(const std::string& page, const std::string& id) {
   return page.find("id=\"" + id + "\"") != std::string::npos;

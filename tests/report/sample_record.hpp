@@ -12,6 +12,18 @@
 
 namespace nabla::report::testing {
 
+// Every plot id render_html can emit, in page order.
+inline const std::vector<std::string> kPlotIds = {
+    "loss", "accuracy", "learning-rate", "update-ratios", "activation-histograms",
+    "gradient-histograms", "dead-relu", "confusion", "misclassified", "decision-boundary"};
+
+// Occurrences of `needle` in `text`.
+inline size_t count(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
 // Deterministic noise in [-1, 1] without a random stream: the tests must not depend on one.
 inline double wiggle(double i) { return std::sin(i * 12.9898) * std::cos(i * 4.1414); }
 

@@ -9,7 +9,8 @@
 //
 // One step: model.train(), inputs = input_transform(batch.inputs), logits = model(inputs),
 // loss = loss_fn(logits, batch.targets) + regularisation, zero_grad, backward, NaN guard,
-// optimizer.step(), NaN guard on the parameters, per-step scheduler step, callbacks'
+// gradient clipping (clip_grad_norm), optimizer.step(), the max-norm constraint (max_norm),
+// NaN guard on the parameters, per-step scheduler step, callbacks'
 // on_batch_end, a step line in metrics.jsonl every log_every_steps, a checkpoint every
 // checkpoint_every_steps. At the end of an epoch: validation, the EpochRecord, per-epoch
 // scheduler step (a ReduceLROnPlateau steps on the validation loss, or on the training loss
@@ -119,6 +120,8 @@ struct TrainerOptions {
   int64_t eval_batch_size = 256;
   std::function<Tensor(const Tensor&)> input_transform;  // preprocessing; identity if empty
   std::ostream* out = nullptr;         // progress and messages; std::cerr if null
+  double clip_grad_norm = 0.0;         // > 0: clip the gradients' total 2-norm before each step
+  double max_norm = 0.0;               // > 0: renorm each weight's output units after each step
 };
 
 class Trainer;
