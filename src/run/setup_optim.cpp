@@ -14,9 +14,8 @@ double at_least(const Config& config, const std::string& key, double low, bool s
                 const std::string& fix) {
   const double value = config.number(key);
   if (!std::isfinite(value) || value < low || (strict && value == low))
-    config_error(config, key, std::string("must be ") + (strict ? "> " : ">= ") +
-                                  std::to_string(low).substr(0, 3) + ", got " +
-                                  std::to_string(value) + "; " + fix);
+    config_error(config, key, detail::concat("must be ", strict ? "> " : ">= ", low, ", got ",
+                                             value, "; ", fix));
   return value;
 }
 

@@ -8,6 +8,7 @@
 #include <limits>
 #include <set>
 
+#include "format.hpp"
 #include "nabla/autograd.hpp"
 #include "nabla/train/trainer.hpp"
 
@@ -39,11 +40,6 @@ HostView view_of(const Tensor& t) {
   return view;
 }
 
-std::string short_number(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.2g", value);
-  return text;
-}
 
 }  // namespace
 
@@ -101,17 +97,21 @@ double update_ratio(const Tensor& before, const Tensor& after) {
   return scale == 0.0 ? 0.0 : std::sqrt(change / scale);
 }
 
+bool update_ratio_flagged(double ratio) {
+  return !std::isnan(ratio) && (ratio < kUpdateRatioLow || ratio > kUpdateRatioHigh);
+}
+
 std::string update_ratio_warning(const std::vector<std::pair<std::string, double>>& ratios) {
   constexpr int kListed = 6;  // a ResNet has ~60 tensors; the line stays readable
   std::string line;
   int listed = 0, more = 0;
   for (const auto& [name, ratio] : ratios) {
-    if (std::isnan(ratio) || (ratio >= kUpdateRatioLow && ratio <= kUpdateRatioHigh)) continue;
+    if (!update_ratio_flagged(ratio)) continue;
     if (listed == kListed) {
       ++more;
       continue;
     }
-    line += (listed++ ? ", " : "") + name + " " + short_number(ratio) +
+    line += (listed++ ? ", " : "") + name + " " + detail::format_number(ratio, 2) +
             (ratio < kUpdateRatioLow ? " (learning rate may be too low)"
                                      : " (learning rate may be too high)");
   }

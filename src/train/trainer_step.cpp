@@ -6,6 +6,7 @@
 #include "nabla/autograd.hpp"
 #include "nabla/ops.hpp"
 #include "nabla/optim/regularization.hpp"
+#include "format.hpp"
 #include "trainer_state.hpp"
 
 namespace nabla::train {
@@ -27,11 +28,6 @@ const char* first_kind(const T* data, int64_t n) {
   return nullptr;
 }
 
-std::string number(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", value);
-  return text;
-}
 
 }  // namespace
 
@@ -141,7 +137,7 @@ std::string Trainer::State::largest_parameter() const {
     if (value > largest || where.empty()) largest = value, where = name;
   }
   return where.empty() ? "the model has no parameters"
-                       : "the largest |parameter| is " + number(largest) + " (in " + where + ")";
+                       : "the largest |parameter| is " + detail::format_number(largest) + " (in " + where + ")";
 }
 
 bool Trainer::State::check_parameters_after_step() {
@@ -187,7 +183,7 @@ void Trainer::State::stop_non_finite(const std::string& reason) {
   history.stop_kind = StopKind::non_finite;
   history.stop_reason = "non-finite values at " + where + ": " + reason;
   self.message("NaN guard: training stopped at " + where + ": " + reason +
-               ".\n  Try: lower the learning rate (now " + number(group0_lr()) +
+               ".\n  Try: lower the learning rate (now " + detail::format_number(group0_lr()) +
                "), check the inputs are normalised, add gradient clipping. No checkpoint was "
                "written for this state.");
 }
@@ -226,7 +222,7 @@ void Trainer::State::monitor_after_step() {
   monitor.warning = update_ratio_warning(weights);  // printed after the epoch line
   monitor.flagged.clear();
   for (const auto& [name, ratio] : weights)
-    if (!(ratio >= kUpdateRatioLow && ratio <= kUpdateRatioHigh) && !std::isnan(ratio))
+    if (update_ratio_flagged(ratio))
       monitor.flagged += name + (ratio < kUpdateRatioLow ? "<" : ">") + " ";
 }
 

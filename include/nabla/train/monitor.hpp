@@ -65,6 +65,8 @@ report::Histogram histogram(const std::string& name, const Tensor& values,
 double dead_unit_fraction(const Tensor& output);
 // ||after − before|| / ||before|| (||after|| when before is all zero; 0 when both are).
 double update_ratio(const Tensor& before, const Tensor& after);
+// Whether a ratio lies outside [kUpdateRatioLow, kUpdateRatioHigh] (NaN never does).
+bool update_ratio_flagged(double ratio);
 // "far from ~1e-3: fc1.weight 3.2e-05 (learning rate may be too low), ..." for the ratios
 // outside [kUpdateRatioLow, kUpdateRatioHigh] (NaN ratios are skipped); "" when none is.
 std::string update_ratio_warning(const std::vector<std::pair<std::string, double>>& ratios);
