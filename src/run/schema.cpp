@@ -49,6 +49,12 @@ const std::vector<KeySpec> kSchema = {
      "[[model.layers]] type = linear | conv2d | relu | tanh | sigmoid | leaky_relu | gelu | "
      "maxpool2d | avgpool2d | batchnorm1d | batchnorm2d | dropout | flatten, with out_features, "
      "out_channels, kernel_size, stride, padding, p, negative_slope, bias"},
+    {"model.pretrained", K::text, "\"\"",
+     "transfer learning: weights to start from (a run directory, a nabla checkpoint or a "
+     "safetensors file with PyTorch's names)"},
+    {"model.pretrained_exclude", K::texts, "[]",
+     "name patterns (* wildcard) of pretrained tensors not loaded, e.g. the old head "
+     "[\"fc.*\"]"},
     {"model.init", K::text, "\"default\"",
      "default (PyTorch's) | xavier_uniform | xavier_normal | kaiming_uniform | kaiming_normal | "
      "zeros"},
@@ -65,6 +71,9 @@ const std::vector<KeySpec> kSchema = {
     {"optimizer.eps", K::number, "1e-8", "adam, adamw, rmsprop, adagrad (1e-6 for adadelta)"},
     {"optimizer.alpha", K::number, "0.99", "rmsprop's smoothing constant"},
     {"optimizer.rho", K::number, "0.9", "adadelta"},
+    {"optimizer.param_groups", K::tables, "",
+     "[[optimizer.param_groups]] pattern = \"features.*\", lr, weight_decay: per-layer "
+     "hyperparameters (first matching pattern wins; the rest use the optimizer's)"},
 
     {"schedule.name", K::text, "\"none\"",
      "none | step | multistep | exponential | cosine | cosine_restarts | onecycle | plateau"},
@@ -95,11 +104,31 @@ const std::vector<KeySpec> kSchema = {
     {"train.checkpoint_every", K::integer, "0", "steps between checkpoints (0: epoch ends)"},
     {"train.eval_batch_size", K::integer, "500", "batch size of evaluation"},
     {"train.monitor", K::boolean, "true", "update ratios, histograms and dead ReLUs per epoch"},
+    {"train.freeze", K::texts, "[]",
+     "name patterns (* wildcard) of parameters kept fixed, e.g. [\"features.*\"]"},
+    {"train.snapshots", K::boolean, "false",
+     "cosine_restarts: save the weights at the end of each cycle (a snapshot ensemble)"},
     {"train.early_stopping.patience", K::integer, "0", "epochs without improvement (0: off)"},
     {"train.early_stopping.monitor", K::text, "\"val_loss\"",
      "val_loss | val_accuracy | train_loss | train_accuracy"},
     {"train.early_stopping.min_delta", K::number, "0.0", "smallest change that counts"},
     {"train.early_stopping.restore_best", K::boolean, "true", "reload the best weights"},
+
+    {"tune.method", K::text, "\"random\"", "random | grid"},
+    {"tune.trials", K::integer, "8", "random: trials in the first round"},
+    {"tune.rounds", K::integer, "1",
+     "coarse-to-fine rounds; each narrows the ranges around the best trials so far"},
+    {"tune.refine_top", K::integer, "3", "trials whose values span the next round's ranges"},
+    {"tune.epochs", K::integer, "0", "epochs of a full trial (0: train.epochs)"},
+    {"tune.halving", K::integer, "0",
+     "successive halving: keep the best 1/eta of the trials at each rung (0: off; 3 usual)"},
+    {"tune.min_epochs", K::integer, "1", "successive halving: epochs of the first rung"},
+    {"tune.parallel", K::integer, "0", "trials run at once, each its own process (0: cores)"},
+    {"tune.metric", K::text, "\"val_accuracy\"", "val_accuracy | val_loss"},
+    {"tune.seed", K::integer, "0", "drives the sampling of trials"},
+    {"tune.params", K::tables, "",
+     "[[tune.params]] key = \"optimizer.lr\", scale = log | linear | int | choice, min, max, "
+     "values (grid points or numeric choices), choices (text choices), points (grid)"},
 };
 
 const std::vector<KeySpec> kLayerSchema = {
@@ -112,6 +141,22 @@ const std::vector<KeySpec> kLayerSchema = {
     {"bias", K::boolean, "", "linear, conv2d (true)"},
     {"p", K::number, "", "dropout probability (0.5)"},
     {"negative_slope", K::number, "", "leaky_relu (0.01)"},
+};
+
+const std::vector<KeySpec> kParamGroupSchema = {
+    {"pattern", K::text, "", "parameter name pattern (* wildcard)"},
+    {"lr", K::number, "", "learning rate of the group"},
+    {"weight_decay", K::number, "", "weight decay of the group"},
+};
+
+const std::vector<KeySpec> kTuneParamSchema = {
+    {"key", K::text, "", "the config key searched, e.g. optimizer.lr"},
+    {"scale", K::text, "", "log | linear | int | choice"},
+    {"min", K::number, "", "log, linear, int: lower bound"},
+    {"max", K::number, "", "log, linear, int: upper bound"},
+    {"values", K::numbers, "", "numeric choices, or a grid's points"},
+    {"choices", K::texts, "", "text choices (e.g. optimizer names)"},
+    {"points", K::integer, "", "grid: points between min and max (3)"},
 };
 
 const std::vector<KeySpec> kStepSchema = {
@@ -133,6 +178,8 @@ const KeySpec* find_key(const std::string& key) {
 const std::vector<KeySpec>& table_schema(const std::string& list_key) {
   if (list_key == "model.layers") return kLayerSchema;
   if (list_key == "preprocess.steps") return kStepSchema;
+  if (list_key == "optimizer.param_groups") return kParamGroupSchema;
+  if (list_key == "tune.params") return kTuneParamSchema;
   NABLA_FAIL("config schema: '", list_key, "' is not a list of tables");
 }
 

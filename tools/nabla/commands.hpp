@@ -3,8 +3,14 @@
 // stopped on non-finite values, 130 interrupted (a checkpoint was saved).
 #pragma once
 
+#include <functional>
 #include <string>
+#include <utility>
 #include <vector>
+
+namespace CLI {
+class App;
+}
 
 namespace nabla::cli {
 
@@ -31,6 +37,11 @@ struct SummaryArgs {
   int64_t classes = 0;               // 0: the model's usual count
 };
 int summary_command(const SummaryArgs& args);
+
+// A subcommand defined in its own file: register_X(app, commands) adds its CLI11 subcommand and
+// the action main() runs when it was chosen (one line per command in main.cpp).
+using Command = std::pair<CLI::App*, std::function<int()>>;
+using Commands = std::vector<Command>;
 
 // Prints "nabla: <message>" to stderr and returns `code`.
 int report_error(const std::string& message, int code);

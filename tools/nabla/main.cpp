@@ -57,6 +57,9 @@ int main(int argc, char** argv) {
   summary_cmd->add_option("--input", summary.input_shape, "sample shape, e.g. --input 3 224 224");
   summary_cmd->add_option("--classes", summary.classes, "number of classes");
 
+  // Subcommands in their own files register here, one line each.
+  nabla::cli::Commands commands;
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -70,6 +73,8 @@ int main(int argc, char** argv) {
                                       nabla::cli::kExitBadInput);
     return nabla::cli::train_command(train);
   }
+  for (const auto& [subcommand, action] : commands)
+    if (*subcommand) return action();
   if (*eval_cmd) return nabla::cli::eval_command(run_dir, eval_sets);
   if (*predict_cmd) return nabla::cli::predict_command(run_dir, input, output);
   return nabla::cli::summary_command(summary);
