@@ -1,18 +1,26 @@
 # make demo                 install dependencies, build `nabla`, train LeNet-5 on Fashion-MNIST
-# make test                 install dependencies, build (release preset), run the test suite
+# make test                 install dependencies, build (release preset), run the test suite;
+#                           then, where /usr/local/cuda/bin/nvcc exists, build the cuda preset's
+#                           library and CUDA tests and run them (they skip without a GPU)
 # make test PRESET=asan     the same under AddressSanitizer + UBSan (also: debug)
 # make bench                build and run the benchmarks against OpenBLAS, memcpy and PyTorch
 # make build / make clean
 PRESET ?= release
 JOBS ?= $(shell nproc)
+# ccache, where installed: the cuda build then reuses the CPU build's objects for every file that
+# does not differ between them (most of libnabla), so `make test` pays mainly for the CUDA
+# sources. `make test CCACHE=` configures a fresh build directory without it.
+CCACHE ?= $(shell command -v ccache 2>/dev/null)
+CXX_LAUNCHER = $(if $(CCACHE),-DCMAKE_CXX_COMPILER_LAUNCHER=$(CCACHE))
+CUDA_LAUNCHER = $(if $(CCACHE),-DCMAKE_CUDA_COMPILER_LAUNCHER=$(CCACHE))
 
-.PHONY: deps build test bench clean demo
+.PHONY: deps build test test-cuda bench clean demo
 
 deps:
 	@scripts/install-deps.sh
 
 build: deps
-	@cmake --preset $(PRESET) >/dev/null
+	@cmake --preset $(PRESET) $(CXX_LAUNCHER) >/dev/null
 	@cmake --build --preset $(PRESET) -j $(JOBS)
 
 demo: deps
@@ -22,6 +30,17 @@ demo: deps
 
 test: build
 	@ctest --preset $(PRESET) -j $(JOBS)
+	@$(MAKE) --no-print-directory test-cuda
+
+# Only `nabla` and `nabla_cuda_tests`: the point is that GPU code keeps compiling and linking.
+test-cuda:
+	@if [ -x /usr/local/cuda/bin/nvcc ]; then \
+	  cmake --preset cuda $(CXX_LAUNCHER) $(CUDA_LAUNCHER) >/dev/null && \
+	  cmake --build --preset cuda -j $(JOBS) --target nabla nabla_cuda_tests && \
+	  build/cuda/tests/nabla_cuda_tests; \
+	else \
+	  echo "make test: no /usr/local/cuda/bin/nvcc, the CUDA build is skipped"; \
+	fi
 
 bench:
 	@scripts/install-deps.sh bench

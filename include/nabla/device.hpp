@@ -1,5 +1,10 @@
-// Where a tensor's memory lives. Only the CPU exists today; the CUDA backend is a new folder
-// under src/backend/ that registers itself for Device::CUDA.
+// Where a tensor's memory lives: the CPU, or an NVIDIA GPU when nabla is built with the cuda
+// preset (-DNABLA_CUDA=ON; docs/cuda.md). Move tensors with .to(Device::CUDA), modules with
+// Module::to(Device::CUDA):
+//
+//   const Device device = nabla::cuda_available() ? Device::CUDA : Device::CPU;
+//   model->to(device);                       // before creating the optimizer
+//   Tensor y = (*model)(x.to(device));
 #pragma once
 
 #include <ostream>
@@ -20,5 +25,9 @@ struct Device {
 
 const char* device_kind_name(Device::Kind kind);  // "cpu", "cuda"
 std::ostream& operator<<(std::ostream& out, Device device);
+
+// True when nabla was built with CUDA and a GPU is visible (cudaGetDeviceCount > 0). Never
+// throws: without a driver or a GPU it is false.
+bool cuda_available();
 
 }  // namespace nabla

@@ -1,6 +1,7 @@
 // Everything public in nabla.
 #pragma once
 
+#include "nabla/amp.hpp"
 #include "nabla/autograd.hpp"
 #include "nabla/device.hpp"
 #include "nabla/dtype.hpp"
@@ -44,3 +45,5 @@
 #include "nabla/train/metrics.hpp"
 #include "nabla/train/monitor.hpp"
 #include "nabla/train/trainer.hpp"
+#include "nabla/train/ensemble.hpp"
+#include "nabla/train/inference.hpp"

@@ -61,11 +61,15 @@ class Tensor {
   Device device() const;
   bool is_contiguous() const;
 
-  // Data. data<T>() checks that T matches dtype(); pointers address element 0 of the view.
+  // Data. data<T>() checks that T matches dtype() and that the memory is the host's;
+  // pointers address element 0 of the view (data_ptr() a device address on a GPU).
   void* data_ptr() const;
   template <class T> T* data() const {
     NABLA_CHECK(dtype_of<T>::value == dtype(), "Tensor::data<T>(): tensor holds ", dtype(),
                 ", asked for ", dtype_of<T>::value, "; convert with .to(DType)");
+    NABLA_CHECK(device().kind == Device::CPU, "Tensor::data<T>(): the tensor lives on ",
+                device(), ", whose memory the host cannot read; copy it with .to(Device::CPU) "
+                "(or read it with to_vector() / item())");
     return static_cast<T*>(data_ptr());
   }
   double item() const;  // the single element of a one-element tensor, as double

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <vector>
 
@@ -136,6 +137,16 @@ class Backend {
   virtual void deallocate(void* data, size_t bytes) = 0;
   virtual MemoryStats memory_stats() const = 0;
   virtual void empty_cache() = 0;
+  // Moves between host memory and this device's; both return once the bytes have arrived. On the
+  // CPU, device memory is host memory.
+  virtual void copy_to_host(void* host, const void* device_data, size_t bytes) {
+    if (bytes > 0) std::memcpy(host, device_data, bytes);
+  }
+  virtual void copy_from_host(void* device_data, const void* host, size_t bytes) {
+    if (bytes > 0) std::memcpy(device_data, host, bytes);
+  }
+  // Waits for every kernel queued so far (a device with queues, as CUDA's stream).
+  virtual void synchronize() {}
 
   // dst = src, elementwise over dst's shape (src broadcast), converting dtype.
   virtual void copy(const View& dst, const View& src) = 0;
@@ -172,5 +183,9 @@ class Backend {
 Backend& dispatch(OpId op, Device device, DType dtype);
 // The backend of a device, for memory; throws if nabla was built without it.
 Backend& backend_for(Device device);
+// Copies `bytes` of raw memory from `src` on `src_device` to `dst` on `dst_device` (the host
+// side through the other side's copy_to_host / copy_from_host); returns once it has arrived.
+void copy_between_devices(void* dst, Device dst_device, const void* src, Device src_device,
+                          size_t bytes);
 
 }  // namespace nabla

@@ -1,9 +1,13 @@
 #include "backend/backend.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "backend/cpu/cpu_backend.hpp"
 #include "core/tensor_impl.hpp"
+#ifdef NABLA_HAS_CUDA
+#include "backend/cuda/cuda_backend.hpp"
+#endif
 
 namespace nabla {
 
@@ -46,10 +50,34 @@ std::optional<MatrixLayout> blas_layout(int64_t rows, int64_t cols, int64_t row_
 Backend& backend_for(Device device) {
   switch (device.kind) {
     case Device::CPU: return cpu_backend();
-    case Device::CUDA: break;
+    case Device::CUDA:
+#ifdef NABLA_HAS_CUDA
+      NABLA_CHECK(device.index == 0, "device ", device, ": nabla drives one GPU, cuda:0; to ",
+                  "use GPU ", device.index, ", run with CUDA_VISIBLE_DEVICES=", device.index,
+                  " and ask for cuda:0");
+      return cuda::cuda_backend();
+#else
+      break;
+#endif
   }
   NABLA_FAIL("device ", device, ": nabla was built without this backend",
              device.kind == Device::CUDA ? " (configure with the cuda preset, -DNABLA_CUDA=ON)" : "");
+}
+
+void copy_between_devices(void* dst, Device dst_device, const void* src, Device src_device,
+                          size_t bytes) {
+  if (bytes == 0) return;
+  const bool dst_host = dst_device.kind == Device::CPU, src_host = src_device.kind == Device::CPU;
+  if (dst_host && src_host) {
+    std::memcpy(dst, src, bytes);
+  } else if (dst_host) {
+    backend_for(src_device).copy_to_host(dst, src, bytes);
+  } else if (src_host) {
+    backend_for(dst_device).copy_from_host(dst, src, bytes);
+  } else {
+    NABLA_FAIL("copy from ", src_device, " to ", dst_device, ": copies between two devices go "
+               "through the host; move the tensor with .to(Device::CPU) first");
+  }
 }
 
 Backend& dispatch(OpId op, Device device, DType dtype) {

@@ -106,10 +106,22 @@ Tensor Tensor::to(DType target) const {
   return out;
 }
 
+// Copies the bytes of a contiguous copy through the host side of the move (copy_to_host /
+// copy_from_host of the device's backend); differentiable, the gradient moving back.
 Tensor Tensor::to(Device target) const {
   if (target == device()) return *this;
-  NABLA_FAIL("to(", target, "): copies between devices arrive with the ",
-             device_kind_name(target.kind), " backend; this build has only the cpu");
+  backend_for(target);  // a device this build lacks fails here, naming the preset to use
+  const Tensor source = detach().contiguous();
+  Tensor out = make_tensor(shape(), dtype(), target);
+  copy_between_devices(out.data_ptr(), target, source.data_ptr(), device(),
+                       static_cast<size_t>(numel()) * dtype_size(dtype()));
+  if (is_floating(dtype())) {
+    const Device from = device();
+    autograd::record("to", {*this}, out, [from](const Tensor& g, const autograd::GradMask&) {
+      return autograd::Grads{g.to(from)};
+    });
+  }
+  return out;
 }
 
 Tensor Tensor::contiguous() const { return is_contiguous() ? *this : clone(); }
@@ -184,7 +196,9 @@ const Tensor& Tensor::normal_(double mean, double std) const {
 
 const Tensor& Tensor::copy_(const Tensor& src) const {
   check_inplace_allowed(*this, "copy_");
-  Tensor source = src.expand(shape());
+  // From another device: bring the values here first (load_state_dict from a host checkpoint).
+  const Tensor here = src.device() == device() ? src : src.detach().to(device());
+  Tensor source = here.expand(shape());
   dispatch(OpId::copy, device(), dtype()).copy(view_of(*this), view_of(source));
   bump_version(*this);
   return *this;
@@ -194,7 +208,8 @@ const Tensor& Tensor::add_(const Tensor& other, double alpha) const {
   check_inplace_allowed(*this, "add_");
   NABLA_CHECK(broadcast_shapes(shape(), other.shape(), "add_") == shape(), "add_: ",
               other.shape(), " does not broadcast to the in-place target's shape ", shape());
-  Tensor addend = other.dtype() == dtype() ? other : other.to(dtype());
+  Tensor addend = other.device() == device() ? other : other.detach().to(device());
+  if (addend.dtype() != dtype()) addend = addend.to(dtype());
   if (alpha != 1.0) addend = addend * alpha;
   dispatch(OpId::add, device(), dtype())
       .binary(OpId::add, view_of(*this), view_of(*this), view_of(addend.expand(shape())));

@@ -83,6 +83,35 @@ Dataset Dataset::subset(const std::vector<int64_t>& indices) const {
   return out;
 }
 
+Dataset select_classes(const Dataset& data, const std::vector<int64_t>& classes, int64_t limit) {
+  NABLA_CHECK(!classes.empty(), "select_classes: the class list is empty; name at least one class");
+  NABLA_CHECK(limit >= 0, "select_classes: limit must be >= 0 (0: all), got ", limit);
+  std::vector<int64_t> position(static_cast<size_t>(data.num_classes), -1);
+  for (size_t k = 0; k < classes.size(); ++k) {
+    const int64_t c = classes[k];
+    NABLA_CHECK(c >= 0 && c < data.num_classes, "select_classes: class ", c,
+                " is outside the dataset's ", data.num_classes, " classes [0, ", data.num_classes, ")");
+    NABLA_CHECK(position[static_cast<size_t>(c)] < 0, "select_classes: class ", c,
+                " is listed twice; list each class once");
+    position[static_cast<size_t>(c)] = static_cast<int64_t>(k);
+  }
+  const std::vector<int64_t> targets = data.targets.to_vector<int64_t>();
+  std::vector<int64_t> rows, relabelled;
+  for (size_t i = 0; i < targets.size() && (limit == 0 || static_cast<int64_t>(rows.size()) < limit); ++i) {
+    const int64_t p = position[static_cast<size_t>(targets[i])];
+    if (p < 0) continue;
+    rows.push_back(static_cast<int64_t>(i));
+    relabelled.push_back(p);
+  }
+  Dataset out = data.subset(rows);
+  out.targets = from_vector(relabelled);
+  out.num_classes = static_cast<int64_t>(classes.size());
+  out.class_names.clear();
+  if (!data.class_names.empty())
+    for (int64_t c : classes) out.class_names.push_back(data.class_names[static_cast<size_t>(c)]);
+  return out;
+}
+
 Dataset make_dataset(Tensor inputs, Tensor targets, int64_t num_classes, const std::string& what) {
   NABLA_CHECK(inputs.defined() && targets.defined(), what,
               ": inputs and targets must both be defined tensors");

@@ -4,6 +4,8 @@
 #include <map>
 #include <unordered_set>
 
+#include "backend/backend.hpp"
+#include "core/tensor_impl.hpp"
 #include "nabla/autograd.hpp"
 
 namespace nabla::nn {
@@ -144,6 +146,43 @@ void Module::load_state_dict(const StateDict& state, bool strict) {
   autograd::NoGradGuard no_grad;  // nothing is written unless every key checked out
   for (auto& [name, target] : own)
     if (auto it = given.find(name); it != given.end()) target.copy_(it->second);
+}
+
+namespace {
+// Each distinct storage is copied once, so tied weights and views sharing memory stay shared.
+void move_storages(const std::vector<TensorImpl*>& impls, Device device) {
+  std::map<const Storage*, std::shared_ptr<Storage>> moved;
+  for (TensorImpl* impl : impls) {
+    const std::shared_ptr<Storage>& old = impl->storage;
+    if (old->device == device) continue;
+    auto it = moved.find(old.get());
+    if (it == moved.end()) {
+      auto fresh = std::make_shared<Storage>(old->bytes, device);
+      copy_between_devices(fresh->data, device, old->data, old->device, old->bytes);
+      fresh->version.store(old->version.load() + 1);
+      it = moved.emplace(old.get(), std::move(fresh)).first;
+    }
+    impl->storage = it->second;
+  }
+}
+}  // namespace
+
+Module& Module::to(Device device) {
+  backend_for(device);  // a device this build lacks fails before anything moves
+  std::vector<TensorImpl*> impls;
+  for (const auto& [name, t] : state_dict()) {
+    impls.push_back(t.impl());
+    if (const Tensor g = t.grad(); g.defined()) impls.push_back(g.impl());
+  }
+  move_storages(impls, device);
+  return *this;
+}
+
+Device Module::device() const {
+  const NamedTensors params = named_parameters();
+  if (!params.empty()) return params.front().second.device();
+  const NamedTensors buffers = named_buffers();
+  return buffers.empty() ? Device(Device::CPU) : buffers.front().second.device();
 }
 
 void Module::zero_grad(bool set_to_none) { nn::zero_grad_(parameters(), set_to_none); }

@@ -18,6 +18,9 @@ const std::vector<KeySpec> kSchema = {
     {"data.header", K::boolean, "true", "csv: the first line names the columns"},
     {"data.train_limit", K::integer, "0", "use only the first N training samples (0: all)"},
     {"data.test_limit", K::integer, "0", "use only the first N test samples (0: all)"},
+    {"data.classes", K::integers, "[]",
+     "keep only these classes, relabelled 0, 1, ... in this order ([]: all); train_limit and "
+     "test_limit then count the kept samples"},
     {"data.validation", K::number, "0.1",
      "fraction of the training set held out for validation (0: none)"},
     {"data.split", K::numbers, "[0.8, 0.1, 0.1]",
@@ -115,7 +118,8 @@ const std::vector<KeySpec> kSchema = {
     {"train.early_stopping.restore_best", K::boolean, "true", "reload the best weights"},
 
     {"tune.method", K::text, "\"random\"", "random | grid"},
-    {"tune.trials", K::integer, "8", "random: trials in the first round"},
+    {"tune.trials", K::integer, "8",
+     "random: trials of each round (round 0: the default and trials - 1 drawn)"},
     {"tune.rounds", K::integer, "1",
      "coarse-to-fine rounds; each narrows the ranges around the best trials so far"},
     {"tune.refine_top", K::integer, "3", "trials whose values span the next round's ranges"},
@@ -127,8 +131,8 @@ const std::vector<KeySpec> kSchema = {
     {"tune.metric", K::text, "\"val_accuracy\"", "val_accuracy | val_loss"},
     {"tune.seed", K::integer, "0", "drives the sampling of trials"},
     {"tune.params", K::tables, "",
-     "[[tune.params]] key = \"optimizer.lr\", scale = log | linear | int | choice, min, max, "
-     "values (grid points or numeric choices), choices (text choices), points (grid)"},
+     "[[tune.params]] key = \"optimizer.lr\", scale = log | log1m | linear | int | choice, min, "
+     "max, values (grid points or numeric choices), choices (text choices), points (grid)"},
 };
 
 const std::vector<KeySpec> kLayerSchema = {
@@ -150,10 +154,12 @@ const std::vector<KeySpec> kParamGroupSchema = {
 };
 
 const std::vector<KeySpec> kTuneParamSchema = {
-    {"key", K::text, "", "the config key searched, e.g. optimizer.lr"},
-    {"scale", K::text, "", "log | linear | int | choice"},
-    {"min", K::number, "", "log, linear, int: lower bound"},
-    {"max", K::number, "", "log, linear, int: upper bound"},
+    {"key", K::text, "",
+     "the config key searched: optimizer.lr, model.hidden[0], model.layers[1].out_features, "
+     "model.layers[*].p (every table that sets p)"},
+    {"scale", K::text, "", "log | log1m (log of 1 - x: momentum) | linear | int | choice"},
+    {"min", K::number, "", "log, log1m, linear, int: lower bound"},
+    {"max", K::number, "", "log, log1m, linear, int: upper bound"},
     {"values", K::numbers, "", "numeric choices, or a grid's points"},
     {"choices", K::texts, "", "text choices (e.g. optimizer names)"},
     {"points", K::integer, "", "grid: points between min and max (3)"},

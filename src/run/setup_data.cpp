@@ -7,7 +7,10 @@ namespace nabla::run {
 
 namespace {
 
-data::Splits split_pool(const Config& config, const data::Dataset& pool) {
+data::Dataset keep_classes(const Config& config, const data::Dataset& data, int64_t limit);
+
+data::Splits split_pool(const Config& config, data::Dataset pool) {
+  if (!config.integers("data.classes").empty()) pool = keep_classes(config, pool, 0);
   const std::vector<double> split = config.numbers("data.split");
   if (split.size() != 3)
     config_error(config, "data.split", "must hold three fractions (train, validation, test)");
@@ -25,11 +28,8 @@ std::string require_dir(const Config& config, const std::string& package_hint) {
   return dir;
 }
 
-data::Splits load_files(const Config& config, const std::string& dataset) {
-  const int64_t train_limit = config.integer("data.train_limit");
-  const int64_t test_limit = config.integer("data.test_limit");
-  if (train_limit < 0) config_error(config, "data.train_limit", "must be >= 0 (0: all)");
-  if (test_limit < 0) config_error(config, "data.test_limit", "must be >= 0 (0: all)");
+data::Splits read_files(const Config& config, const std::string& dataset, int64_t train_limit,
+                        int64_t test_limit) {
   data::Splits splits;
   if (dataset == "fashion-mnist" || dataset == "mnist") {
     const std::string dir = require_dir(config, dataset == "fashion-mnist" ? "dataset-fashion-mnist" : "");
@@ -48,6 +48,30 @@ data::Splits load_files(const Config& config, const std::string& dataset) {
     splits.train = data::read_cifar_binary(train_files, variant, train_limit);
     splits.test = data::read_cifar_binary({dir + (ten ? "/test_batch.bin" : "/test.bin")}, variant,
                                           test_limit);
+  }
+  return splits;
+}
+
+// data.classes as select_classes' argument, its errors named after the key.
+data::Dataset keep_classes(const Config& config, const data::Dataset& data, int64_t limit) {
+  try {
+    return data::select_classes(data, config.integers("data.classes"), limit);
+  } catch (const Error& error) {
+    config_error(config, "data.classes", error.what());
+  }
+}
+
+data::Splits load_files(const Config& config, const std::string& dataset) {
+  const bool some_classes = !config.integers("data.classes").empty();
+  const int64_t train_limit = config.integer("data.train_limit");
+  const int64_t test_limit = config.integer("data.test_limit");
+  if (train_limit < 0) config_error(config, "data.train_limit", "must be >= 0 (0: all)");
+  if (test_limit < 0) config_error(config, "data.test_limit", "must be >= 0 (0: all)");
+  data::Splits splits = read_files(config, dataset, some_classes ? 0 : train_limit,
+                                   some_classes ? 0 : test_limit);
+  if (some_classes) {
+    splits.train = keep_classes(config, splits.train, train_limit);
+    splits.test = keep_classes(config, splits.test, test_limit);
   }
   const double validation = config.number("data.validation");
   if (validation < 0 || validation >= 1)

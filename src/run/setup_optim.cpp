@@ -37,9 +37,7 @@ std::unique_ptr<optim::Optimizer> make_optimizer(const Config& config, nn::Modul
   if (betas.size() != 2 || betas[0] < 0 || betas[0] >= 1 || betas[1] < 0 || betas[1] >= 1)
     config_error(config, "optimizer.betas", "must be two numbers in [0, 1), e.g. [0.9, 0.999]");
   const double eps = config.number("optimizer.eps");
-  std::vector<Tensor> params;
-  for (const Tensor& p : model.parameters())
-    if (p.requires_grad()) params.push_back(p);
+  std::vector<optim::ParamGroup> params = parameter_groups(config, model);
   if (name == "sgd")
     return std::make_unique<optim::SGD>(params, optim::SGDOptions{
         .lr = lr, .momentum = momentum, .weight_decay = decay,
@@ -142,7 +140,9 @@ train::TrainerOptions make_trainer_options(const Config& config) {
   options.monitor = config.boolean("train.monitor");
   options.clip_grad_norm = at_least(config, "regularization.clip_grad_norm", 0.0, false, "0 turns it off");
   options.max_norm = at_least(config, "regularization.max_norm", 0.0, false, "0 turns it off; 3 or 4 is common");
-  choice(config, "train.device", {"cpu"});
+  if (choice(config, "train.device", {"cpu", "cuda"}) == "cuda" && !cuda_available())
+    config_error(config, "train.device",
+                 "= \"cuda\": no CUDA device (built without CUDA / no GPU found); use \"cpu\"");
   return options;
 }
 

@@ -1,30 +1,11 @@
 // evaluate() and predict(): eval mode, no gradients, fixed-size batches, the model's previous
 // train/eval mode restored afterwards (even when a batch throws).
 #include "nabla/autograd.hpp"
+#include "nabla/train/inference.hpp"
 #include "nabla/ops.hpp"
 #include "trainer_state.hpp"
 
 namespace nabla::train {
-
-namespace {
-
-// Puts a module in eval mode and gives it back its mode on scope exit. Restores one flag for the
-// whole tree, as torch's model.train(was_training) does.
-class EvalMode {
- public:
-  explicit EvalMode(nn::Module& model) : model_(model), was_training_(model.is_training()) {
-    model_.eval();
-  }
-  ~EvalMode() { model_.train(was_training_); }
-  EvalMode(const EvalMode&) = delete;
-  EvalMode& operator=(const EvalMode&) = delete;
-
- private:
-  nn::Module& model_;
-  bool was_training_;
-};
-
-}  // namespace
 
 Evaluation Trainer::evaluate(const data::Dataset& data) {
   NABLA_CHECK(data.size() > 0 && data.targets.defined(),
@@ -38,11 +19,12 @@ Evaluation Trainer::evaluate(const data::Dataset& data) {
   std::optional<ClassificationMetrics> metrics;
   std::vector<int64_t> predictions;
   predictions.reserve(data.size());
+  const Device device = model_->device();  // inputs move there; metrics come back to the host
   for (int64_t start = 0; start < data.size(); start += options_.eval_batch_size) {
     const int64_t rows = std::min(options_.eval_batch_size, data.size() - start);
     const Tensor raw = data.inputs.narrow(0, start, rows);
-    const Tensor targets = data.targets.narrow(0, start, rows);
-    const Tensor logits = (*model_)(transform ? transform(raw) : raw);
+    const Tensor targets = data.targets.narrow(0, start, rows).to(device);
+    const Tensor logits = (*model_)((transform ? transform(raw) : raw).to(device));
     NABLA_CHECK(logits.dim() == 2, "Trainer::evaluate: the model's output has shape ",
                 logits.shape(), "; classification needs logits [B, classes]");
     if (!metrics) metrics.emplace(data.num_classes > 0 ? data.num_classes : logits.size(1));
@@ -61,21 +43,7 @@ Evaluation Trainer::evaluate(const data::Dataset& data) {
 }
 
 Tensor Trainer::predict(const Tensor& inputs) {
-  NABLA_CHECK(inputs.defined() && inputs.dim() >= 1 && inputs.size(0) > 0,
-              "Trainer::predict: expected inputs [N, ...] with N >= 1");
-  EvalMode eval_mode(*model_);
-  autograd::NoGradGuard no_grad;
-  const auto& transform = options_.input_transform;
-  std::vector<Tensor> parts;
-  for (int64_t start = 0; start < inputs.size(0); start += options_.eval_batch_size) {
-    const int64_t rows = std::min(options_.eval_batch_size, inputs.size(0) - start);
-    const Tensor raw = inputs.narrow(0, start, rows);
-    const Tensor logits = (*model_)(transform ? transform(raw) : raw);
-    NABLA_CHECK(logits.dim() == 2, "Trainer::predict: the model's output has shape ",
-                logits.shape(), "; classification needs logits [B, classes]");
-    parts.push_back(softmax(logits, 1));
-  }
-  return parts.size() == 1 ? parts[0] : cat(parts, 0);
+  return predict_probabilities(*model_, inputs, options_.input_transform, options_.eval_batch_size);
 }
 
 }  // namespace nabla::train

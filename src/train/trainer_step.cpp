@@ -48,7 +48,11 @@ bool Trainer::State::train_step(const data::Batch& batch, int64_t batches) {
   if (!model.is_training()) model.train();  // a callback may have evaluated
   const bool monitor_now = self.options_.monitor && batches_done == batches - 1;
   const auto& transform = self.options_.input_transform;
-  const Tensor inputs = transform ? transform(batch.inputs) : batch.inputs;
+  // The batch comes from the loader on the host; the transform runs there, the model on its own
+  // device (model.to(Device::CUDA)).
+  const Device device = model.device();
+  const Tensor inputs = (transform ? transform(batch.inputs) : batch.inputs).to(device);
+  const Tensor targets = batch.targets.to(device);
   Tensor logits;
   if (monitor_now) {
     ActivationRecorder recorder(model);
@@ -58,7 +62,7 @@ bool Trainer::State::train_step(const data::Batch& batch, int64_t batches) {
   } else {
     logits = model(inputs);
   }
-  const Tensor data_loss = loss(logits, batch.targets);
+  const Tensor data_loss = loss(logits, targets);
   Tensor total = data_loss;
   for (const Regularizer& regularizer : regularizers) total = total + regularizer(model);
   self.optimizer_->zero_grad();

@@ -43,6 +43,14 @@ TEST(CliTrain, LeNetOnASubsetLeavesARunDirectory) {
   const CommandResult eval = run_nabla({"eval", dir});
   ASSERT_EQ(eval.exit_code, 0) << eval.err;
   EXPECT_THAT(eval.out, HasSubstr("(500 samples)"));
+  // The saved model and preprocessing reproduce training's own test accuracy (a trainer that
+  // lost its preprocessing would train on raw pixels and disagree here).
+  const auto accuracy_line = [](const std::string& text) {
+    const size_t at = text.find("test accuracy: ");
+    return at == std::string::npos ? std::string() : text.substr(at, text.find('%', at) - at);
+  };
+  EXPECT_EQ(accuracy_line(eval.out), accuracy_line(r.out));
+  EXPECT_FALSE(accuracy_line(r.out).empty());
   EXPECT_THAT(eval.out, HasSubstr("confusion matrix"));
 
   io::save_safetensors(dir + "/in.safetensors", {{"input", zeros({3, 1, 28, 28})}});

@@ -106,6 +106,26 @@ TEST(Dataset, SubsetCopiesRowsInOrderAndKeepsClassNames) {
       {"index 10 (position 1)", "10 rows"}));
 }
 
+TEST(Dataset, SelectClassesRelabelsInListOrderUpToALimit) {
+  data::Dataset d = numbered(10);  // targets 0 1 2 0 1 2 0 1 2 0
+  d.class_names = {"a", "b", "c"};
+  auto first_column = [](const data::Dataset& x) {
+    std::vector<int64_t> rows;
+    for (int64_t i = 0; i < x.size(); ++i) rows.push_back(static_cast<int64_t>(x.inputs.to_vector<float>()[2 * i]));
+    return rows;
+  };
+  const data::Dataset s = data::select_classes(d, {2, 0});
+  EXPECT_EQ(first_column(s), (std::vector<int64_t>{0, 2, 3, 5, 6, 8, 9}));
+  EXPECT_EQ(s.targets.to_vector<int64_t>(), (std::vector<int64_t>{1, 0, 1, 0, 1, 0, 1}));
+  EXPECT_EQ(s.num_classes, 2);
+  EXPECT_EQ(s.class_names, (std::vector<std::string>{"c", "a"}));
+  EXPECT_EQ(first_column(data::select_classes(d, {1}, 2)), (std::vector<int64_t>{1, 4}));
+  EXPECT_TRUE(throws_error_containing([&] { data::select_classes(d, {0, 3}); },
+                                      {"class 3 is outside the dataset's 3 classes"}));
+  EXPECT_TRUE(throws_error_containing([&] { data::select_classes(d, {1, 1}); }, {"listed twice"}));
+  EXPECT_TRUE(throws_error_containing([&] { data::select_classes(d, {}); }, {"empty"}));
+}
+
 TEST(Dataset, SplitOffIsDisjointCoveringAndSeeded) {
   const data::Dataset d = numbered(103);
   const auto [train, validation] = data::split_off(d, 0.1, 7);

@@ -27,7 +27,15 @@ struct TrainArgs {
 };
 int train_command(const TrainArgs& args);
 
-int eval_command(const std::string& run_dir, const std::vector<std::string>& sets);
+// One run: its test accuracy, per class and the confusion matrix. Several runs (or one run's
+// cycle snapshots): each member's accuracy, the best one's, and the ensemble's (the mean of the
+// members' probabilities), then the ensemble's full evaluation.
+struct EvalArgs {
+  std::vector<std::string> run_dirs;
+  std::vector<std::string> sets;
+  bool snapshots = false;
+};
+int eval_command(const EvalArgs& args);
 int predict_command(const std::string& run_dir, const std::string& input,
                     const std::string& output);
 
@@ -42,6 +50,11 @@ int summary_command(const SummaryArgs& args);
 // the action main() runs when it was chosen (one line per command in main.cpp).
 using Command = std::pair<CLI::App*, std::function<int()>>;
 using Commands = std::vector<Command>;
+void register_doctor(CLI::App& app, Commands& commands);  // doctor_command.cpp
+void register_tune(CLI::App& app, Commands& commands);    // tune_command.cpp
+
+// nabla features: penultimate-layer features of a run's split (features_command.cpp).
+void register_features(CLI::App& app, Commands& commands);
 
 // Prints "nabla: <message>" to stderr and returns `code`.
 int report_error(const std::string& message, int code);

@@ -1,14 +1,16 @@
 // nabla eval and nabla predict: a finished run's model on its test split, or on new inputs.
+#include <algorithm>
 #include <iomanip>
+#include <memory>
 #include <optional>
 #include <iostream>
 
 #include "commands.hpp"
-#include "nabla/autograd.hpp"
 #include "nabla/io/safetensors.hpp"
-#include "nabla/nn/functional/activation.hpp"
 #include "nabla/run/setup.hpp"
 #include "nabla/run/trained.hpp"
+#include "nabla/train/ensemble.hpp"
+#include "nabla/train/inference.hpp"
 #include "nabla/train/metrics.hpp"
 
 namespace nabla::cli {
@@ -16,18 +18,11 @@ namespace nabla::cli {
 namespace {
 
 // Class probabilities of `inputs` [N, ...] in batches, preprocessing applied.
-Tensor probabilities(run::TrainedModel& trained, const Tensor& inputs, int64_t batch) {
-  autograd::NoGradGuard no_grad;
-  std::vector<float> out;
-  out.reserve(static_cast<size_t>(inputs.size(0) * trained.num_classes));
-  for (int64_t begin = 0; begin < inputs.size(0); begin += batch) {
-    const int64_t n = std::min(batch, inputs.size(0) - begin);
-    const Tensor x = trained.preprocessing.apply(inputs.narrow(0, begin, n).contiguous());
-    const Tensor p = nn::functional::softmax((*trained.model)(x), 1).contiguous();
-    const std::vector<float> values = p.to_vector<float>();
-    out.insert(out.end(), values.begin(), values.end());
-  }
-  return from_vector(out, {inputs.size(0), trained.num_classes});
+Tensor probabilities(run::TrainedModel& trained, const Tensor& inputs) {
+  const data::Preprocessing* pre = &trained.preprocessing;
+  return train::predict_probabilities(*trained.model, inputs,
+                                      [pre](const Tensor& x) { return pre->apply(x); },
+                                      trained.config.integer("train.eval_batch_size"));
 }
 
 void print_evaluation(const train::ClassificationMetrics& metrics,
@@ -48,24 +43,87 @@ void print_evaluation(const train::ClassificationMetrics& metrics,
   }
 }
 
+
+// The members of an ensemble: the runs named, or (snapshots) the cycle snapshots of one run,
+// each a TrainedModel whose weights are that snapshot's.
+struct Member {
+  std::string name;
+  std::shared_ptr<run::TrainedModel> trained;
+};
+
+std::vector<Member> load_members(const EvalArgs& args) {
+  NABLA_CHECK(!args.run_dirs.empty(), "eval: name a run directory");
+  NABLA_CHECK(!args.snapshots || args.run_dirs.size() == 1,
+              "eval --snapshots: give one run directory (its snapshots/ are the members)");
+  std::vector<Member> members;
+  if (args.snapshots) {
+    const std::string dir = args.run_dirs[0] + "/snapshots";
+    const std::vector<std::string> files = train::snapshot_files(dir);
+    NABLA_CHECK(!files.empty(), "eval --snapshots: '", dir, "' holds no cycle-<k>.safetensors; "
+                "train with schedule.name = \"cosine_restarts\" and train.snapshots = true");
+    for (const std::string& file : files) {
+      auto trained = std::make_shared<run::TrainedModel>(run::load_trained(args.run_dirs[0], args.sets));
+      trained->model->load_state_dict(io::load_safetensors(file).tensors);
+      members.push_back({file, std::move(trained)});
+    }
+    return members;
+  }
+  for (const std::string& dir : args.run_dirs) {
+    members.push_back({dir, std::make_shared<run::TrainedModel>(run::load_trained(dir, args.sets))});
+    const run::TrainedModel& first = *members.front().trained;
+    const run::TrainedModel& last = *members.back().trained;
+    NABLA_CHECK(last.num_classes == first.num_classes && last.sample_shape == first.sample_shape,
+                "eval: '", dir, "' predicts ", last.num_classes, " classes from samples ",
+                last.sample_shape, ", '", members.front().name, "' ", first.num_classes,
+                " from ", first.sample_shape, "; ensemble members must share the task");
+  }
+  return members;
+}
+
+// One line per member, then the best single member and the ensemble's mean of probabilities.
+void print_ensemble(const std::vector<Member>& members, const std::vector<double>& accuracies,
+                    double ensemble_accuracy) {
+  size_t width = 24;
+  for (const Member& m : members) width = std::max(width, m.name.size() + 2);
+  std::cout << std::fixed << std::setprecision(2) << std::left << std::setw(static_cast<int>(width))
+            << "member" << "test accuracy\n";
+  for (size_t k = 0; k < members.size(); ++k)
+    std::cout << std::setw(static_cast<int>(width)) << members[k].name << 100 * accuracies[k] << "%\n";
+  const size_t best = static_cast<size_t>(
+      std::max_element(accuracies.begin(), accuracies.end()) - accuracies.begin());
+  std::cout << std::setw(static_cast<int>(width)) << "best single member" << 100 * accuracies[best]
+            << "% (" << members[best].name << ")\n"
+            << std::setw(static_cast<int>(width))
+            << ("ensemble of " + std::to_string(members.size())) << 100 * ensemble_accuracy
+            << "% (mean of probabilities; " << std::showpos << 100 * (ensemble_accuracy - accuracies[best])
+            << std::noshowpos << " points over the best member)\n\n" << std::right;
+}
+
 }  // namespace
 
-int eval_command(const std::string& run_dir, const std::vector<std::string>& sets) {
-  std::optional<run::TrainedModel> loaded;
+int eval_command(const EvalArgs& args) {
+  std::vector<Member> members;
   data::Splits splits;
   try {
-    loaded.emplace(run::load_trained(run_dir, sets));
-    splits = run::load_data(loaded->config);
+    members = load_members(args);
+    splits = run::load_data(members.front().trained->config);
   } catch (const std::exception& error) {
     return report_error(error.what(), kExitBadInput);
   }
-  run::TrainedModel& trained = *loaded;
   try {
-    const Tensor probs = probabilities(trained, splits.test.inputs,
-                                       trained.config.integer("train.eval_batch_size"));
-    train::ClassificationMetrics metrics(trained.num_classes);
-    metrics.add(probs, splits.test.targets);
-    print_evaluation(metrics, trained.class_names);
+    const run::TrainedModel& first = *members.front().trained;
+    std::vector<Tensor> probs;
+    std::vector<double> accuracies;
+    for (Member& member : members) {
+      probs.push_back(probabilities(*member.trained, splits.test.inputs));
+      train::ClassificationMetrics metrics(first.num_classes);
+      metrics.add(probs.back(), splits.test.targets);
+      accuracies.push_back(metrics.accuracy());
+    }
+    train::ClassificationMetrics metrics(first.num_classes);
+    metrics.add(train::average_probabilities(probs), splits.test.targets);
+    if (members.size() > 1) print_ensemble(members, accuracies, metrics.accuracy());
+    print_evaluation(metrics, first.class_names);
     return 0;
   } catch (const std::exception& error) {
     return report_error(error.what(), kExitFailure);
@@ -93,8 +151,7 @@ int predict_command(const std::string& run_dir, const std::string& input, const 
   }
   run::TrainedModel& trained = *loaded;
   try {
-    const Tensor probs = probabilities(trained, inputs.to(DType::f32),
-                                       trained.config.integer("train.eval_batch_size"));
+    const Tensor probs = probabilities(trained, inputs.to(DType::f32));
     io::save_safetensors(output, {{"output", probs}});
     std::cout << "wrote " << output << ": output " << probs.shape() << " class probabilities\n";
     return 0;

@@ -37,11 +37,14 @@ int main(int argc, char** argv) {
   train_cmd->add_flag("--help-config", help_config, "list every config key with its default");
 
   std::string run_dir, input, output;
-  std::vector<std::string> eval_sets;
-  auto* eval_cmd = app.add_subcommand("eval", "evaluate a trained run on its test split");
-  eval_cmd->add_option("run_dir", run_dir, "directory written by nabla train")->required();
-  eval_cmd->add_option("--set", eval_sets, "override a key of the run's config")
+  nabla::cli::EvalArgs eval;
+  auto* eval_cmd = app.add_subcommand(
+      "eval", "evaluate a trained run, or an ensemble of several, on the test split");
+  eval_cmd->add_option("run_dirs", eval.run_dirs, "directories written by nabla train")->required();
+  eval_cmd->add_option("--set", eval.sets, "override a key of the runs' configs")
       ->allow_extra_args(false);
+  eval_cmd->add_flag("--snapshots", eval.snapshots,
+                     "ensemble the run's cosine-restart snapshots (train.snapshots = true)");
 
   auto* predict_cmd = app.add_subcommand(
       "predict", "class probabilities for the tensor `input` of a safetensors file");
@@ -59,6 +62,9 @@ int main(int argc, char** argv) {
 
   // Subcommands in their own files register here, one line each.
   nabla::cli::Commands commands;
+  nabla::cli::register_features(app, commands);
+  nabla::cli::register_doctor(app, commands);
+  nabla::cli::register_tune(app, commands);
 
   try {
     app.parse(argc, argv);
@@ -75,7 +81,7 @@ int main(int argc, char** argv) {
   }
   for (const auto& [subcommand, action] : commands)
     if (*subcommand) return action();
-  if (*eval_cmd) return nabla::cli::eval_command(run_dir, eval_sets);
+  if (*eval_cmd) return nabla::cli::eval_command(eval);
   if (*predict_cmd) return nabla::cli::predict_command(run_dir, input, output);
   return nabla::cli::summary_command(summary);
 }

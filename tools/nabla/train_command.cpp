@@ -10,6 +10,7 @@
 #include "nabla/random.hpp"
 #include "nabla/run/setup.hpp"
 #include "nabla/run/trained.hpp"
+#include "nabla/train/ensemble.hpp"
 #include "run_report.hpp"
 
 namespace nabla::cli {
@@ -38,9 +39,27 @@ std::string default_out(const std::string& config_path) {
   return "runs/" + std::filesystem::path(config_path).stem().string();
 }
 
+void report_transfer(const std::optional<run::PretrainedLoad>& pretrained,
+                     const std::vector<std::string>& frozen) {
+  if (pretrained) {
+    std::cout << "pretrained: " << pretrained->loaded << " tensors from " << pretrained->source;
+    if (!pretrained->kept_new.empty()) {
+      std::cout << "; new:";
+      for (const std::string& name : pretrained->kept_new) std::cout << " " << name;
+    }
+    if (pretrained->ignored > 0) std::cout << "; " << pretrained->ignored << " unused";
+    std::cout << "\n";
+  }
+  if (!frozen.empty()) std::cout << "frozen: " << frozen.size() << " parameter tensors\n";
+}
+
 // Everything that can be wrong with the input, checked before any training (exit 2).
+// Never moved: the trainer's input transform points at `preprocessing` and the loader at
+// `splits.train`, so prepare() builds it in place behind a unique_ptr.
 struct Setup {
   explicit Setup(run::Config loaded) : config(std::move(loaded)) {}
+  Setup(const Setup&) = delete;
+  Setup& operator=(const Setup&) = delete;
   run::Config config;
   data::Splits splits;
   data::Preprocessing preprocessing;
@@ -50,8 +69,9 @@ struct Setup {
   std::string out;
 };
 
-Setup prepare(const TrainArgs& args) {
-  Setup s(run::Config::from_file(args.config, args.sets));
+std::unique_ptr<Setup> prepare(const TrainArgs& args) {
+  auto setup = std::make_unique<Setup>(run::Config::from_file(args.config, args.sets));
+  Setup& s = *setup;
   const run::Config& config = s.config;
   const int64_t threads = config.integer("train.threads");
   if (threads < 0) run::config_error(config, "train.threads", "must be >= 0 (0: all cores)");
@@ -66,6 +86,9 @@ Setup prepare(const TrainArgs& args) {
   const int64_t classes = s.splits.train.num_classes;
   s.model = run::make_model(config, s.preprocessing.output_sample_shape(s.splits.train.sample_shape()),
                             classes);
+  report_transfer(run::load_pretrained(config, *s.model), run::freeze_parameters(config, *s.model));
+  // train.device (checked by make_trainer_options): the model moves before the optimizer is made.
+  if (config.text("train.device") == "cuda") s.model->to(Device::CUDA);
   auto optimizer = run::make_optimizer(config, *s.model);
   s.loader = std::make_unique<data::DataLoader>(s.splits.train, loader_options,
                                                 run::make_sample_transform(config),
@@ -89,8 +112,16 @@ Setup prepare(const TrainArgs& args) {
          .patience = config.integer("train.early_stopping.patience"),
          .min_delta = config.number("train.early_stopping.min_delta"),
          .restore_best = config.boolean("train.early_stopping.restore_best")}));
+  if (config.boolean("train.snapshots")) {
+    if (config.text("schedule.name") != "cosine_restarts")
+      run::config_error(config, "train.snapshots",
+                        "snapshots are taken at the ends of warm-restart cycles; set "
+                        "schedule.name = \"cosine_restarts\" (with schedule.t_0, schedule.t_mult)");
+    s.trainer->add_callback(train::snapshot_callback(
+        s.out + "/snapshots", config.integer("schedule.t_0"), config.integer("schedule.t_mult")));
+  }
   s.trainer->set_checkpoint_extra(s.preprocessing.state());
-  return s;
+  return setup;
 }
 
 void prepare_run_dir(const Setup& s, bool resume) {
@@ -98,6 +129,7 @@ void prepare_run_dir(const Setup& s, bool resume) {
   if (!resume) {
     // A fresh run must not leave an older run's checkpoint for a later --resume to pick up.
     std::filesystem::remove_all(s.out + "/checkpoint");
+    std::filesystem::remove_all(s.out + "/snapshots");
     std::filesystem::remove(s.out + "/metrics.jsonl");
   }
   io::write_file_atomically(s.out + "/config.toml", s.config.resolved_toml(), "nabla train");
@@ -111,9 +143,9 @@ int report_error(const std::string& message, int code) {
 }
 
 int train_command(const TrainArgs& args) {
-  std::optional<Setup> setup;
+  std::unique_ptr<Setup> setup;
   try {
-    setup.emplace(prepare(args));
+    setup = prepare(args);
     prepare_run_dir(*setup, args.resume);
     if (args.resume && !setup->trainer->resume())
       return report_error("--resume: no checkpoint in " + setup->out +

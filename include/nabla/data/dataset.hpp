@@ -39,6 +39,12 @@ Dataset make_dataset(Tensor inputs, Tensor targets, int64_t num_classes = 0,
 // the permutation depends only on (N, seed), from a stream no DataLoader epoch uses.
 std::pair<Dataset, Dataset> split_off(const Dataset& data, double fraction, uint64_t seed);
 
+// The rows whose class is one of `classes`, relabelled to its position in that list (the class
+// names follow), at most `limit` of them in their original order (0: all). For transfer
+// experiments: select_classes(train, {5, 6, 7, 8, 9}, 1000) is a 5-class task of 1,000 images.
+// Each class must lie in [0, num_classes) and appear once.
+Dataset select_classes(const Dataset& data, const std::vector<int64_t>& classes, int64_t limit = 0);
+
 struct Splits {
   Dataset train, validation, test;
 };

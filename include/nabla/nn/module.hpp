@@ -52,6 +52,16 @@ class Module {
   // Parameter elements; with trainable_only, only those that require grad.
   int64_t parameter_count(bool trainable_only = false) const;
 
+  // Moves every parameter, buffer and gradient to `device` in place, as torch's module.to():
+  // the tensors keep their identity (handles held by layers, tied weights, named_parameters()
+  // lists) and only their memory moves. Create the optimizer after to(), as torch advises: state
+  // an optimizer made earlier (momentum buffers) stays where it was. Returns *this.
+  //   model->to(Device::CUDA);
+  //   optim::Adam adam(model->parameters());
+  Module& to(Device device);
+  // The device of the first parameter (else buffer); the CPU for a module with neither.
+  Device device() const;
+
   // train() / eval() switch this module and every descendant (dropout, batch norm).
   virtual void train(bool on = true);
   void eval() { train(false); }

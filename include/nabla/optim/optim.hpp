@@ -4,6 +4,7 @@
 #include "nabla/optim/adadelta.hpp"
 #include "nabla/optim/adagrad.hpp"
 #include "nabla/optim/adam.hpp"
+#include "nabla/optim/grad_scaler.hpp"
 #include "nabla/optim/lbfgs.hpp"
 #include "nabla/optim/optimizer.hpp"
 #include "nabla/optim/regularization.hpp"

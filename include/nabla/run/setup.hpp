@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "nabla/data/augment.hpp"
@@ -33,6 +34,26 @@ data::BatchTransform make_batch_transform(const Config& config, int64_t num_clas
 std::shared_ptr<nn::Module> make_model(const Config& config, const Shape& sample_shape,
                                        int64_t num_classes);
 
+// Transfer learning (src/run/transfer.cpp). Name patterns match state-dict names: `*` any run
+// of characters (dots included), `?` one character; a pattern that matches nothing is an error.
+bool name_matches(const std::string& pattern, const std::string& name);
+struct PretrainedLoad {
+  std::string source;
+  int64_t loaded = 0;                 // tensors copied from the source
+  std::vector<std::string> kept_new;  // excluded by model.pretrained_exclude (e.g. a new head)
+  int64_t ignored = 0;                // tensors of the source the model has no use for
+};
+// Copies model.pretrained (a run directory, a nabla checkpoint or a safetensors file with the
+// model's state-dict names) into `model`, except model.pretrained_exclude; nothing when the key
+// is empty. Every other tensor must exist in the source with the model's shape.
+std::optional<PretrainedLoad> load_pretrained(const Config& config, nn::Module& model);
+// Turns off requires_grad of the parameters matching train.freeze; returns their names.
+std::vector<std::string> freeze_parameters(const Config& config, nn::Module& model);
+// The trainable parameters in groups: one per [[optimizer.param_groups]] (first matching
+// pattern wins, its lr / weight_decay override the optimizer's), then the rest.
+std::vector<optim::ParamGroup> parameter_groups(const Config& config, nn::Module& model);
+
+// Over the trainable parameters (requires_grad), grouped by parameter_groups().
 std::unique_ptr<optim::Optimizer> make_optimizer(const Config& config, nn::Module& model);
 
 struct Schedule {

@@ -1,0 +1,46 @@
+// Inference helpers shared by Trainer::predict, `nabla eval` / `predict` / `features`,
+// ensembles and transfer learning. Each runs the model in eval mode without gradients, in
+// batches, and restores the model's train/eval mode afterwards (even when a batch throws).
+//
+//   Tensor p = train::predict_probabilities(model, images, preprocess);      // [N, C]
+//   Tensor f = train::penultimate_features(model, images, preprocess);       // [N, D]
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include "nabla/nn/module.hpp"
+#include "nabla/tensor.hpp"
+
+namespace nabla::train {
+
+// Applied to each raw batch before the model (preprocessing); identity when empty.
+using InputTransform = std::function<Tensor(const Tensor&)>;
+
+// softmax of the model's logits [N, C] for inputs [N, ...].
+Tensor predict_probabilities(nn::Module& model, const Tensor& inputs,
+                             const InputTransform& transform = {}, int64_t batch_size = 256);
+
+// The input of the last nn::Linear the model calls in its forward pass — the penultimate
+// layer's features that a new classifier head reads, flattened to [N, D]. An Error when the
+// model calls no Linear layer.
+Tensor penultimate_features(nn::Module& model, const Tensor& inputs,
+                            const InputTransform& transform = {}, int64_t batch_size = 256);
+
+// Puts a module in eval mode and gives it back its mode on scope exit (one flag for the whole
+// tree, as torch's model.train(was_training)).
+class EvalMode {
+ public:
+  explicit EvalMode(nn::Module& model) : model_(model), was_training_(model.is_training()) {
+    model_.eval();
+  }
+  ~EvalMode() { model_.train(was_training_); }
+  EvalMode(const EvalMode&) = delete;
+  EvalMode& operator=(const EvalMode&) = delete;
+
+ private:
+  nn::Module& model_;
+  bool was_training_;
+};
+
+}  // namespace nabla::train
