@@ -149,7 +149,7 @@ void Optimizer::load_state_dict(const OptimizerState& state) {
           }
           NABLA_CHECK(t.shape() == p.shape(), name_, ".load_state_dict: state '", key,
                       "' has shape ", t.shape(), " but its parameter has shape ", p.shape());
-          ps.tensors[name] = t.to(p.dtype()).clone();
+          ps.tensors[name] = t.to(p.dtype()).to(p.device()).clone();
         }
       if (auto it = saved_scalars.find(index); it != saved_scalars.end())
         ps.scalars = it->second;

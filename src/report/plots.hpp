@@ -10,6 +10,10 @@
 
 namespace nabla::report {
 
+// The stylesheet of nabla's HTML pages (report.html, tune_report.html): two columns of plots,
+// fact tables, details blocks.
+const char* page_style();
+
 // A <figure> around `svg` with `caption` (already HTML). Wide figures span both grid columns.
 std::string figure(const std::string& svg, const std::string& caption, bool wide = false);
 

@@ -13,32 +13,6 @@ namespace nabla::report {
 
 namespace {
 
-// Two columns of 540px at max-width 1140 less padding; one column on a narrow window.
-constexpr const char* kStyle = R"css(
-*{box-sizing:border-box}
-body{margin:0;background:#f5f6f8;color:#222;
-  font:14px/1.45 "DejaVu Sans","Helvetica Neue",Helvetica,Arial,sans-serif}
-main{max-width:1140px;margin:0 auto;padding:24px}
-header h1{font-size:24px;margin:0 0 4px;word-break:break-word}
-header p{margin:0 0 14px;color:#666}
-h2{font-size:18px;margin:30px 0 12px;padding-bottom:4px;border-bottom:1px solid #dcdfe4}
-table.facts{border-collapse:collapse;background:#fff;border:1px solid #e1e4e8;border-radius:6px}
-table.facts th,table.facts td{padding:5px 14px;text-align:left;border-top:1px solid #eef0f2;
-  vertical-align:top}
-table.facts th{font-weight:normal;color:#555}
-table.facts td{font-variant-numeric:tabular-nums;font-weight:600}
-.grid{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:12px;align-items:start}
-@media (max-width:900px){.grid{grid-template-columns:1fr}}
-figure{margin:0;background:#fff;border:1px solid #e1e4e8;border-radius:6px;padding:8px}
-figure.wide{grid-column:1/-1}
-svg.plot{display:block;max-width:100%;height:auto;font-family:inherit}
-figcaption{font-size:12.5px;color:#555;margin:6px 4px 2px}
-details{margin-top:30px;background:#fff;border:1px solid #e1e4e8;border-radius:6px;
-  padding:8px 12px}
-summary{cursor:pointer;font-weight:600}
-pre{overflow:auto;font-size:12px;line-height:1.4;margin:10px 0 4px}
-footer{margin-top:24px;color:#888;font-size:12px}
-)css";
 
 void check_per_epoch(const RunRecord& record, const std::string& name,
                      const std::vector<double>& values) {
@@ -137,12 +111,41 @@ std::string header(const RunRecord& record) {
 
 }  // namespace
 
+// Two columns of 540px at max-width 1140 less padding; one column on a narrow window.
+const char* page_style() {
+  return R"css(
+*{box-sizing:border-box}
+body{margin:0;background:#f5f6f8;color:#222;
+  font:14px/1.45 "DejaVu Sans","Helvetica Neue",Helvetica,Arial,sans-serif}
+main{max-width:1140px;margin:0 auto;padding:24px}
+header h1{font-size:24px;margin:0 0 4px;word-break:break-word}
+header p{margin:0 0 14px;color:#666}
+h2{font-size:18px;margin:30px 0 12px;padding-bottom:4px;border-bottom:1px solid #dcdfe4}
+table.facts{border-collapse:collapse;background:#fff;border:1px solid #e1e4e8;border-radius:6px}
+table.facts th,table.facts td{padding:5px 14px;text-align:left;border-top:1px solid #eef0f2;
+  vertical-align:top}
+table.facts th{font-weight:normal;color:#555}
+table.facts td{font-variant-numeric:tabular-nums;font-weight:600}
+.grid{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:12px;align-items:start}
+@media (max-width:900px){.grid{grid-template-columns:1fr}}
+figure{margin:0;background:#fff;border:1px solid #e1e4e8;border-radius:6px;padding:8px}
+figure.wide{grid-column:1/-1}
+svg.plot{display:block;max-width:100%;height:auto;font-family:inherit}
+figcaption{font-size:12.5px;color:#555;margin:6px 4px 2px}
+details{margin-top:30px;background:#fff;border:1px solid #e1e4e8;border-radius:6px;
+  padding:8px 12px}
+summary{cursor:pointer;font-weight:600}
+pre{overflow:auto;font-size:12px;line-height:1.4;margin:10px 0 4px}
+footer{margin-top:24px;color:#888;font-size:12px}
+)css";
+}
+
 std::string render_html(const RunRecord& record) {
   check_record(record);
   std::string page = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/>\n";
   page += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n";
   page += "<title>" + escape(record.title.empty() ? "Training report" : record.title) +
-          "</title>\n<style>" + kStyle + "</style></head>\n<body><main>\n";
+          "</title>\n<style>" + page_style() + "</style></head>\n<body><main>\n";
   page += header(record);
   page += section("training", "Training",
                   {loss_plot(record), accuracy_plot(record), learning_rate_plot(record),

@@ -102,7 +102,7 @@ const std::vector<KeySpec> kSchema = {
     {"train.threads", K::integer, "0", "compute threads (0: all cores)"},
     {"train.workers", K::integer, "1", "data loading threads (prefetch)"},
     {"train.drop_last", K::boolean, "false", "drop a short final batch"},
-    {"train.device", K::text, "\"cpu\"", "cpu (cuda once the CUDA backend lands)"},
+    {"train.device", K::text, "\"cpu\"", "cpu | cuda (a build with the cuda preset and a GPU)"},
     {"train.log_every", K::integer, "50", "steps between step lines in metrics.jsonl"},
     {"train.checkpoint_every", K::integer, "0", "steps between checkpoints (0: epoch ends)"},
     {"train.eval_batch_size", K::integer, "500", "batch size of evaluation"},

@@ -90,7 +90,8 @@ std::optional<PretrainedLoad> load_pretrained(const Config& config, nn::Module& 
   std::map<std::string, Tensor> given;
   for (auto& [name, tensor] : read_pretrained(config, source)) given.emplace(name, tensor);
 
-  PretrainedLoad result{.source = source};
+  PretrainedLoad result;
+  result.source = source;
   nn::StateDict selected;
   for (const auto& [name, target] : own) {
     if (matches_any(exclude, name)) {

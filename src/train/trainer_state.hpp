@@ -85,8 +85,4 @@ struct Trainer::State {
   void load_callbacks(const detail::Json& states, const nn::NamedTensors& checkpoint_extra);
 };
 
-// Non-finite test of a floating tensor: nullptr when every element is finite, else "NaN" or
-// "inf" for the first kind found.
-const char* non_finite_kind(const Tensor& tensor);
-
 }  // namespace nabla::train

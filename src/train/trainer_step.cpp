@@ -11,38 +11,6 @@
 
 namespace nabla::train {
 
-namespace {
-
-// True when some element is NaN or ±inf; a branch-free scan the compiler vectorises.
-template <class T>
-bool any_non_finite(const T* data, int64_t n) {
-  bool bad = false;
-  for (int64_t i = 0; i < n; ++i) bad |= !(std::abs(data[i]) <= std::numeric_limits<T>::max());
-  return bad;
-}
-
-template <class T>
-const char* first_kind(const T* data, int64_t n) {
-  for (int64_t i = 0; i < n; ++i)
-    if (!std::isfinite(data[i])) return std::isnan(data[i]) ? "NaN" : "inf";
-  return nullptr;
-}
-
-
-}  // namespace
-
-const char* non_finite_kind(const Tensor& tensor) {
-  if (!tensor.defined() || !is_floating(tensor.dtype()) || tensor.numel() == 0) return nullptr;
-  autograd::NoGradGuard no_grad;
-  const Tensor t = tensor.detach().to(Device::CPU).contiguous();
-  if (t.dtype() == DType::f32) {
-    const float* p = t.data<float>();
-    return any_non_finite(p, t.numel()) ? first_kind(p, t.numel()) : nullptr;
-  }
-  const double* p = t.data<double>();
-  return any_non_finite(p, t.numel()) ? first_kind(p, t.numel()) : nullptr;
-}
-
 bool Trainer::State::train_step(const data::Batch& batch, int64_t batches) {
   nn::Module& model = *self.model_;
   if (!model.is_training()) model.train();  // a callback may have evaluated
@@ -155,24 +123,11 @@ bool Trainer::State::check_parameters_after_step() {
 
 // Re-runs the failing batch's forward under a hook: which module first gave a non-finite output.
 std::string Trainer::State::first_non_finite_layer(const Tensor& inputs) {
-  nn::Module& model = *self.model_;
-  const std::map<const nn::Module*, std::string> names = module_names(model);
+  const std::optional<NonFiniteModule> culprit = first_non_finite_module(*self.model_, inputs);
   std::string found;
-  {
-    autograd::NoGradGuard no_grad;
-    nn::ForwardHookGuard hook([&](const nn::Module& module, const Tensor&, const Tensor& output) {
-      if (!found.empty()) return;
-      if (const char* kind = non_finite_kind(output)) {
-        const auto it = names.find(&module);
-        const std::string name = it == names.end() || it->second.empty() ? "" : it->second + " ";
-        found = name + "(" + module.type_name() + "), output " + kind;
-      }
-    });
-    try {
-      (void)model(inputs);
-    } catch (const std::exception&) {  // diagnosis only: the step already failed
-    }
-  }
+  if (culprit)
+    found = (culprit->name.empty() ? "" : culprit->name + " ") + "(" + culprit->type + "), output " +
+            culprit->kind;
   std::string text;
   if (const char* kind = non_finite_kind(inputs))
     text = "the inputs hold " + std::string(kind) + " values (check the data); ";

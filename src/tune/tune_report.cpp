@@ -18,32 +18,13 @@ namespace {
 
 using report::escape;
 
-// The look of report.html, plus the results table.
-constexpr const char* kStyle = R"css(
-*{box-sizing:border-box}
-body{margin:0;background:#f5f6f8;color:#222;
-  font:14px/1.45 "DejaVu Sans","Helvetica Neue",Helvetica,Arial,sans-serif}
-main{max-width:1140px;margin:0 auto;padding:24px}
-header h1{font-size:24px;margin:0 0 4px;word-break:break-word}
-header p{margin:0 0 14px;color:#666}
-h2{font-size:18px;margin:30px 0 12px;padding-bottom:4px;border-bottom:1px solid #dcdfe4}
-table{border-collapse:collapse;background:#fff;border:1px solid #e1e4e8}
-th,td{padding:4px 10px;text-align:left;border-top:1px solid #eef0f2;
+// report.html's stylesheet (report::page_style) plus the results table.
+constexpr const char* kResultsStyle = R"css(
+table.results{border-collapse:collapse;background:#fff;border:1px solid #e1e4e8;
+  font-size:12.5px;display:block;overflow-x:auto}
+table.results th,table.results td{padding:4px 10px;text-align:left;border-top:1px solid #eef0f2;
   font-variant-numeric:tabular-nums}
-table.facts th{font-weight:normal;color:#555}
-table.facts td{font-weight:600}
-table.results{font-size:12.5px;display:block;overflow-x:auto}
 table.results tr.best td{background:#fdecea}
-.grid{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:12px;align-items:start}
-@media (max-width:900px){.grid{grid-template-columns:1fr}}
-figure{margin:0;background:#fff;border:1px solid #e1e4e8;border-radius:6px;padding:8px}
-svg.plot{display:block;max-width:100%;height:auto;font-family:inherit}
-figcaption{font-size:12.5px;color:#555;margin:6px 4px 2px}
-details{margin-top:30px;background:#fff;border:1px solid #e1e4e8;border-radius:6px;
-  padding:8px 12px}
-summary{cursor:pointer;font-weight:600}
-pre{overflow:auto;font-size:12px;line-height:1.4;margin:10px 0 4px}
-footer{margin-top:24px;color:#888;font-size:12px}
 )css";
 
 constexpr const char* kFull = "#1f77b4";
@@ -168,7 +149,7 @@ std::string render_tune_report(const TuneReport& report) {
   const std::string title = report.title.empty() ? "Tuning report" : report.title;
   std::string page = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/>\n"
                      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n"
-                     "<title>" + escape(title) + "</title>\n<style>" + kStyle +
+                     "<title>" + escape(title) + "</title>\n<style>" + report::page_style() + kResultsStyle +
                      "</style></head>\n<body><main>\n<header><h1>" + escape(title) +
                      "</h1><p>nabla tuning report</p>\n";
   if (!report.facts.empty()) {

@@ -25,6 +25,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -70,6 +71,19 @@ bool update_ratio_flagged(double ratio);
 // "far from ~1e-3: fc1.weight 3.2e-05 (learning rate may be too low), ..." for the ratios
 // outside [kUpdateRatioLow, kUpdateRatioHigh] (NaN ratios are skipped); "" when none is.
 std::string update_ratio_warning(const std::vector<std::pair<std::string, double>>& ratios);
+
+// "NaN" or "inf" for the first non-finite element of a floating tensor (on any device); nullptr
+// when every element is finite, or the tensor is empty or not floating.
+const char* non_finite_kind(const Tensor& tensor);
+// The first module, in call order, whose output is non-finite when `model` runs on `inputs`
+// (without gradients); nothing when every output is finite. An exception inside the forward
+// ends the search: this is a diagnosis after something already failed.
+struct NonFiniteModule {
+  std::string name;  // dotted, "" for the root
+  std::string type;  // "Linear"
+  const char* kind;  // "NaN" or "inf"
+};
+std::optional<NonFiniteModule> first_non_finite_module(nn::Module& model, const Tensor& inputs);
 
 // Every module reachable through named_children(), mapped to its dotted name ("" for the root).
 std::map<const nn::Module*, std::string> module_names(const nn::Module& root);

@@ -68,17 +68,6 @@ Moments moments(const Tensor& t) {
   return m;
 }
 
-const char* non_finite_kind(const Tensor& t) {
-  if (!t.defined() || !is_floating(t.dtype()) || t.numel() == 0) return nullptr;
-  autograd::NoGradGuard no_grad;
-  // A finite sum proves every element finite; an infinite one may be an overflow of large
-  // finite values in the result's dtype, so the host scan decides.
-  if (std::isfinite(sum(t.detach()).item())) return nullptr;
-  for (double value : t.detach().to_vector<double>())
-    if (!std::isfinite(value)) return std::isnan(value) ? "NaN" : "inf";
-  return nullptr;
-}
-
 namespace {
 void set_dropout_eval(nn::Module& module) {
   if (module.type_name().rfind("Dropout", 0) == 0 || module.type_name() == "AlphaDropout")

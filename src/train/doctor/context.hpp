@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "nabla/train/doctor.hpp"
+#include "nabla/train/monitor.hpp"
 
 namespace nabla::train::doctor {
 
@@ -20,10 +21,6 @@ struct Moments {
   bool finite = true;  // every element finite
 };
 Moments moments(const Tensor& t);
-
-// "NaN" / "inf" for the first non-finite element of a floating tensor, nullptr if none (or not
-// floating / undefined).
-const char* non_finite_kind(const Tensor& t);
 
 // Training mode for the whole model except dropout modules (eval: the identity), so checks that
 // need a deterministic or unregularised forward keep batch norm's training behaviour.

@@ -317,17 +317,11 @@ std::string non_finite_at_init(Context& c) {
   std::shared_ptr<nn::Module> model = c.fresh_model();
   dropout_off(*model);
   const auto [inputs, targets] = c.stats_batch();
-  const std::map<const nn::Module*, std::string> names = module_names(*model);
   std::string found;
+  if (const std::optional<NonFiniteModule> culprit = first_non_finite_module(*model, inputs))
+    found = "the output of " + (culprit->name.empty() ? culprit->type : culprit->name) + " (" +
+            culprit->type + ") is " + culprit->kind + " at initialisation";
   autograd::NoGradGuard no_grad;
-  nn::ForwardHookGuard hook([&](const nn::Module& module, const Tensor&, const Tensor& output) {
-    if (!found.empty()) return;
-    if (const char* kind = non_finite_kind(output)) {
-      const auto it = names.find(&module);
-      found = "the output of " + (it == names.end() || it->second.empty() ? module.type_name() : it->second) +
-              " (" + module.type_name() + ") is " + kind + " at initialisation";
-    }
-  });
   const Tensor loss = c.loss((*model)(inputs), targets);
   if (found.empty())
     if (const char* kind = non_finite_kind(loss)) found = std::string("the initial loss is ") + kind;
