@@ -1,6 +1,7 @@
 #include "nabla/run/config.hpp"
 
 #include <algorithm>
+#include <map>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -98,6 +99,13 @@ std::string suggestion(const std::string& key, const std::vector<std::string>& c
 }  // namespace
 
 std::string nearest_name(const std::string& name, const std::vector<std::string>& candidates) {
+  // Names other frameworks use for a key, too far in spelling for the edit distance below.
+  static const std::map<std::string, std::string> kSynonyms = {
+      {"learning_rate", "lr"}, {"num_epochs", "epochs"}, {"n_epochs", "epochs"},
+      {"batchsize", "batch_size"}};
+  if (const auto synonym = kSynonyms.find(leaf(name)); synonym != kSynonyms.end())
+    for (const std::string& candidate : candidates)
+      if (leaf(candidate) == synonym->second) return candidate;
   std::string best;
   size_t best_distance = std::max<size_t>(2, name.size() / 3) + 1;
   for (const std::string& candidate : candidates) {

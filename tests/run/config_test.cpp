@@ -47,6 +47,11 @@ TEST(Config, UnknownKeyNamesTheNearestValidOne) {
               HasSubstr("did you mean 'optimizer.lr'?"));
   EXPECT_THAT(error_of([] { Config::from_string("[trian]\nepochs = 1\n", "x.toml"); }),
               HasSubstr("unknown key 'trian"));
+  // Other frameworks' names for a key, as docs/training.md promises.
+  EXPECT_THAT(error_of([] { Config::from_string("[optimizer]\nlearning_rate = 0.1\n", "x.toml"); }),
+              HasSubstr("did you mean 'optimizer.lr'?"));
+  EXPECT_THAT(error_of([] { Config::from_string("[train]\nnum_epochs = 3\n", "x.toml"); }),
+              HasSubstr("did you mean 'train.epochs'?"));
 }
 
 TEST(Config, UnknownKeyInsideATableList) {
