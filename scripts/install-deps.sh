@@ -9,6 +9,7 @@ packages=(
   g++ cmake ninja-build make pkg-config
   libgtest-dev libgmock-dev libbenchmark-dev
   libopenblas-openmp-dev
+  libdnnl-dev  # float32 convolution (src/backend/cpu/conv_onednn.cpp)
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev zlib1g-dev
   dataset-fashion-mnist
   chromium  # tests/report open report.html headless

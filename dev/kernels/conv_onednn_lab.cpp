@@ -1,10 +1,15 @@
-// oneDNN's convolution on the shapes of dev/kernels/conv_lab.cpp (batch 64, float32, plain
-// NCHW / OIHW layouts as nabla stores them, so no reorders are timed): median ms of forward
-// and of forward + backward-data (when the input takes a gradient) + backward-weights+bias.
-// The measurement issue 4 asks for before choosing oneDNN over im2col + OpenBLAS.
+// oneDNN's convolution on the shapes of dev/kernels/conv_lab.cpp (batch 64, float32): median ms
+// of forward and of forward + backward-data (when the input takes a gradient) +
+// backward-weights+bias. The measurement issue 4 asks for before choosing oneDNN over im2col +
+// OpenBLAS. Two layouts:
+//   plain    NCHW / OIHW as nabla stores them: no reorders, but oneDNN then runs `gemm:jit`.
+//   blocked  `any` layouts, as PyTorch's mkldnn path asks for: oneDNN picks its direct jit
+//            kernels on blocked layouts (nChw16c); the reorders from and to NCHW / OIHW of
+//            every tensor the step touches are inside the timed region, as they would be
+//            for a framework that stores NCHW.
 //   apt-get install libdnnl-dev
 //   g++ -O2 -std=c++20 -fopenmp dev/kernels/conv_onednn_lab.cpp -ldnnl -o /tmp/conv_onednn_lab
-//   /tmp/conv_onednn_lab [reps]
+//   /tmp/conv_onednn_lab [reps] [plain|blocked]
 #include <omp.h>
 
 #include <algorithm>
@@ -13,6 +18,7 @@
 #include <cstdlib>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "conv_cases.hpp"
@@ -31,6 +37,7 @@ memory filled(const memory::desc& md, const engine& eng, std::mt19937& rng) {
 
 int main(int argc, char** argv) {
   const int reps = argc > 1 ? std::atoi(argv[1]) : 21;
+  const bool blocked = argc > 2 && std::string(argv[2]) == "blocked";
   engine eng(engine::kind::cpu, 0);
   stream s(eng);
   std::mt19937 rng(0);
@@ -43,36 +50,72 @@ int main(int argc, char** argv) {
       const memory::desc bia({c.o}, dt::f32, tag::x);
       const memory::desc dst({n, c.o, out, out}, dt::f32, tag::nchw);
       const memory::dims stride{1, 1}, pad{c.pad, c.pad};
+      auto chosen = [&](const memory::desc& plain) {
+        return blocked ? memory::desc(plain.dims(), dt::f32, tag::any) : plain;
+      };
       const convolution_forward::primitive_desc fwd_pd(
           convolution_forward::desc(prop_kind::forward_training, algorithm::convolution_direct,
-                                    src, wei, bia, dst, stride, pad, pad),
+                                    chosen(src), chosen(wei), bia, chosen(dst), stride, pad, pad),
           eng);
       const convolution_backward_data::primitive_desc bwd_data_pd(
-          convolution_backward_data::desc(algorithm::convolution_direct, src, wei, dst, stride,
-                                          pad, pad),
+          convolution_backward_data::desc(algorithm::convolution_direct, chosen(src),
+                                          chosen(wei), chosen(dst), stride, pad, pad),
           eng, fwd_pd);
       const convolution_backward_weights::primitive_desc bwd_weights_pd(
-          convolution_backward_weights::desc(algorithm::convolution_direct, src, wei, bia, dst,
-                                             stride, pad, pad),
+          convolution_backward_weights::desc(algorithm::convolution_direct, chosen(src),
+                                             chosen(wei), bia, chosen(dst), stride, pad, pad),
           eng, fwd_pd);
+      // The framework's tensors, always plain.
       memory x = filled(src, eng, rng), w = filled(wei, eng, rng), b = filled(bia, eng, rng);
       memory y(dst, eng), dy = filled(dst, eng, rng), dx(src, eng), dw(wei, eng), db(bia, eng);
+      // What each primitive wants; a reorder runs only where that differs from plain.
+      auto to = [&](const memory& plain, const memory::desc& want) {
+        if (want == plain.get_desc()) return plain;
+        memory m(want, eng);
+        reorder(plain, m).execute(s, const_cast<memory&>(plain), m);
+        return m;
+      };
+      auto back = [&](const memory& got, memory& plain) {
+        if (got.get_desc() == plain.get_desc()) return;
+        reorder(got, plain).execute(s, const_cast<memory&>(got), plain);
+      };
       convolution_forward fwd(fwd_pd);
       convolution_backward_data bwd_data(bwd_data_pd);
       convolution_backward_weights bwd_weights(bwd_weights_pd);
+      auto run_forward = [&](memory& xs) {
+        memory ws = to(w, fwd_pd.weights_desc());
+        memory ys = fwd_pd.dst_desc() == y.get_desc() ? y : memory(fwd_pd.dst_desc(), eng);
+        fwd.execute(s, {{DNNL_ARG_SRC, xs}, {DNNL_ARG_WEIGHTS, ws}, {DNNL_ARG_BIAS, b},
+                        {DNNL_ARG_DST, ys}});
+        back(ys, y);
+      };
       auto forward = [&] {
-        fwd.execute(s, {{DNNL_ARG_SRC, x}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_BIAS, b},
-                        {DNNL_ARG_DST, y}});
+        memory xs = to(x, fwd_pd.src_desc());
+        run_forward(xs);
         s.wait();
       };
       auto forward_backward = [&] {
-        fwd.execute(s, {{DNNL_ARG_SRC, x}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_BIAS, b},
-                        {DNNL_ARG_DST, y}});
-        if (c.input_grad)
-          bwd_data.execute(s, {{DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_WEIGHTS, w},
-                               {DNNL_ARG_DIFF_SRC, dx}});
-        bwd_weights.execute(s, {{DNNL_ARG_SRC, x}, {DNNL_ARG_DIFF_DST, dy},
-                                {DNNL_ARG_DIFF_WEIGHTS, dw}, {DNNL_ARG_DIFF_BIAS, db}});
+        memory xs = to(x, fwd_pd.src_desc());
+        run_forward(xs);
+        memory dys = to(dy, bwd_weights_pd.diff_dst_desc());
+        if (c.input_grad) {
+          memory ws = to(w, bwd_data_pd.weights_desc());
+          memory dxs = bwd_data_pd.diff_src_desc() == dx.get_desc()
+                           ? dx : memory(bwd_data_pd.diff_src_desc(), eng);
+          memory dyd = bwd_data_pd.diff_dst_desc() == dys.get_desc()
+                           ? dys : to(dy, bwd_data_pd.diff_dst_desc());
+          bwd_data.execute(s, {{DNNL_ARG_DIFF_DST, dyd},
+                               {DNNL_ARG_WEIGHTS, ws}, {DNNL_ARG_DIFF_SRC, dxs}});
+          back(dxs, dx);
+        }
+        memory dws = bwd_weights_pd.diff_weights_desc() == dw.get_desc()
+                         ? dw : memory(bwd_weights_pd.diff_weights_desc(), eng);
+        memory xw = bwd_weights_pd.src_desc() == xs.get_desc()
+                        ? xs : to(x, bwd_weights_pd.src_desc());
+        bwd_weights.execute(s, {{DNNL_ARG_SRC, xw},
+                                {DNNL_ARG_DIFF_DST, dys}, {DNNL_ARG_DIFF_WEIGHTS, dws},
+                                {DNNL_ARG_DIFF_BIAS, db}});
+        back(dws, dw);
         s.wait();
       };
       forward();

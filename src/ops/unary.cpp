@@ -54,7 +54,7 @@ Tensor abs(const Tensor& x) {
 Tensor relu(const Tensor& x) {
   Tensor y = run_unary(OpId::relu, x);
   return unary_with(OpId::relu, x, y, y, [](const Tensor& g, const Tensor& y) {
-    return where(gt(y, scalar_like(0.0, y)), g, scalar_like(0.0, g));
+    return run_binary(OpId::relu_grad, g, y);
   });
 }
 

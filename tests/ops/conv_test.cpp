@@ -1,9 +1,10 @@
-// conv2d: finite-difference gradients over the geometry options, the fast im2col + GEMM
-// kernel against the naive loop, and the errors.
+// conv2d: finite-difference gradients over the geometry options, the fast kernels (oneDNN for
+// float32, im2col + GEMM) against the naive loop and each other, and the errors.
 #include "nabla/nn/functional/conv.hpp"
 
 #include <omp.h>
 
+#include "backend/cpu/conv_onednn.hpp"
 #include "support/harness.hpp"
 #include "support/reference.hpp"
 
@@ -113,6 +114,76 @@ TEST(Conv2dOp, WeightGradientOfABatchIsTheSumOverImages) {
   }
   EXPECT_TRUE(all_close(w.grad(), dw, 1e-10, 1e-10));
   EXPECT_TRUE(all_close(b.grad(), db, 1e-10, 1e-10));
+}
+
+// float32 goes through oneDNN where it is built in; float64 (every gradcheck above) through
+// im2col. The two float32 engines on the same inputs: output, input, weight and bias gradients.
+struct Conv2dResult {
+  Tensor y, dx, dw, db;
+};
+
+Conv2dResult conv2d_with_grads(const ConvCase& c, const Tensor& x, const Tensor& w,
+                               const Tensor& b, const Tensor& dy) {
+  const Tensor xl = x.detach().clone().requires_grad_(), wl = w.detach().clone().requires_grad_();
+  const Tensor bl = c.bias ? b.detach().clone().requires_grad_() : Tensor();
+  const Tensor y = F::conv2d(xl, wl, bl, c.stride, c.padding, c.dilation, c.groups);
+  y.backward(dy);
+  return {y.detach(), xl.grad(), wl.grad(), c.bias ? bl.grad() : Tensor()};
+}
+
+class OneDnnSwitch {
+ public:
+  explicit OneDnnSwitch(bool on) : before_(cpu::onednn_conv_enabled()) {
+    cpu::set_onednn_conv_enabled(on);
+  }
+  ~OneDnnSwitch() { cpu::set_onednn_conv_enabled(before_); }
+
+ private:
+  bool before_;
+};
+
+TEST(Conv2dOp, OneDnnMatchesIm2colForwardAndGradients) {
+  if (!cpu::onednn_conv_enabled()) GTEST_SKIP() << "built without oneDNN (-DNABLA_ONEDNN=OFF)";
+  for (const ConvCase& c : kCases)
+    for (int64_t batch : {int64_t{1}, int64_t{5}}) {
+      SCOPED_TRACE(std::string(c.name) + " batch " + std::to_string(batch));
+      manual_seed(11);
+      Shape xs = c.x;
+      xs[0] = batch;
+      const Tensor x = randn(xs), w = randn(c.w), b = c.bias ? randn({c.w[0]}) : Tensor();
+      const Tensor dy =
+          randn(F::conv2d(x, w, b, c.stride, c.padding, c.dilation, c.groups).shape());
+      Conv2dResult fast, im2col;
+      {
+        const OneDnnSwitch on(true);
+        fast = conv2d_with_grads(c, x, w, b, dy);
+      }
+      {
+        const OneDnnSwitch off(false);
+        im2col = conv2d_with_grads(c, x, w, b, dy);
+      }
+      EXPECT_TRUE(all_close(fast.y, im2col.y, 1e-4, 1e-4));
+      EXPECT_TRUE(all_close(fast.dx, im2col.dx, 1e-4, 1e-4));
+      EXPECT_TRUE(all_close(fast.dw, im2col.dw, 1e-4, 1e-4));
+      if (c.bias) {
+        EXPECT_TRUE(all_close(fast.db, im2col.db, 1e-4, 1e-4));
+      }
+    }
+}
+
+// Resuming a run reproduces it bit for bit only if every kernel does: twice the same call,
+// twice the same bits (oneDNN splits work by thread count alone).
+TEST(Conv2dOp, Float32KernelsAreBitwiseRepeatable) {
+  const ConvCase c{"cnn", {8, 16, 12, 12}, {16, 16, 3, 3}, 1, 1, 1, 1, true};
+  manual_seed(12);
+  const Tensor x = randn(c.x), w = randn(c.w), b = randn({16});
+  const Tensor dy = randn({8, 16, 12, 12});
+  const Conv2dResult first = conv2d_with_grads(c, x, w, b, dy);
+  const Conv2dResult second = conv2d_with_grads(c, x, w, b, dy);
+  EXPECT_TRUE(all_close(first.y, second.y, 0, 0));
+  EXPECT_TRUE(all_close(first.dx, second.dx, 0, 0));
+  EXPECT_TRUE(all_close(first.dw, second.dw, 0, 0));
+  EXPECT_TRUE(all_close(first.db, second.db, 0, 0));
 }
 
 TEST(Conv2dOp, NonContiguousInputs) {

@@ -1,4 +1,5 @@
-// conv2d as im2col + GEMM, per image and group:
+// conv2d as im2col + GEMM, per image and group (float32 goes to oneDNN first where it is built
+// in, see conv_onednn.hpp; this is float64's path and the fallback):
 //   forward        y[n, g]  = W[g] · col(x[n, g])                 [C_out/g, HW_out]
 //   input grad     dx[n, g] = col2im(W[g]ᵀ · dy[n, g])
 //   weight grad    dW[g]   += dy[n, g] · col(x[n, g])ᵀ,  db = Σ dy
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "backend/cpu/blas.hpp"
+#include "backend/cpu/conv_onednn.hpp"
 #include "backend/cpu/cpu_backend.hpp"
 #include "backend/cpu/im2col.hpp"
 #include "backend/cpu/loops.hpp"
@@ -188,6 +190,7 @@ template <class T> void conv_weight_grad(const Conv2dArgs& a, int64_t slots, T* 
 }  // namespace
 
 void CpuBackend::conv2d(OpId op, const Conv2dArgs& args) {
+  if (onednn_conv2d(op, args, allocator_)) return;
   visit_floating(args.x.dtype, op_name(op), [&](auto tag) {
     using T = typename decltype(tag)::type;
     switch (op) {

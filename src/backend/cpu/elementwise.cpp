@@ -42,6 +42,8 @@ void binary_typed(OpId op, const View& out, const View& a, const View& b) {
     case OpId::mul: return binary_loop<T, T>(out, a, b, [](T x, T y) { return x * y; });
     case OpId::div: return binary_loop<T, T>(out, a, b, [](T x, T y) { return x / y; });
     case OpId::pow: return binary_loop<T, T>(out, a, b, [](T x, T y) { return std::pow(x, y); });
+    case OpId::relu_grad:
+      return binary_loop<T, T>(out, a, b, [](T g, T y) { return y > T(0) ? g : T(0); });
     // NaN propagates, as torch.maximum.
     case OpId::maximum:
       return binary_loop<T, T>(out, a, b, [](T x, T y) { return x != x ? x : (x > y ? x : y); });

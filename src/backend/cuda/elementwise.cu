@@ -24,6 +24,7 @@ template <class T> __device__ inline T arithmetic_value(OpId op, T x, T y) {
     case OpId::mul: return x * y;
     case OpId::div: return x / y;
     case OpId::pow: return math::pow(x, y);
+    case OpId::relu_grad: return y > T(0) ? x : T(0);
     // NaN propagates, as torch.maximum (and the CPU kernel).
     case OpId::maximum: return x != x ? x : (x > y ? x : y);
     case OpId::minimum: return x != x ? x : (x < y ? x : y);
