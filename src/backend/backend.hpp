@@ -145,7 +145,18 @@ class Backend {
   virtual void copy_from_host(void* device_data, const void* host, size_t bytes) {
     if (bytes > 0) std::memcpy(device_data, host, bytes);
   }
-  // Waits for every kernel queued so far (a device with queues, as CUDA's stream).
+  // Host → device without waiting for the bytes to arrive, so an input batch's transfer
+  // overlaps the compute queued before it (CUDA: staged through a cached pinned buffer and sent
+  // on a copy stream; src/backend/cuda/host_staging.hpp). `host` may be reused as soon as this
+  // returns. Until order_after_copies() is called, this device's work must not touch
+  // `device_data`, and its memory must stay allocated. Default: the synchronous copy_from_host.
+  virtual void copy_from_host_async(void* device_data, const void* host, size_t bytes) {
+    copy_from_host(device_data, host, bytes);
+  }
+  // Orders every kernel queued from now on after every copy_from_host_async issued so far,
+  // without blocking the host. Nothing to do where those copies are synchronous.
+  virtual void order_after_copies() {}
+  // Waits for every kernel (and copy) queued so far (a device with queues, as CUDA's streams).
   virtual void synchronize() {}
 
   // dst = src, elementwise over dst's shape (src broadcast), converting dtype.

@@ -103,6 +103,10 @@ const std::vector<KeySpec> kSchema = {
     {"train.workers", K::integer, "1", "data loading threads (prefetch)"},
     {"train.drop_last", K::boolean, "false", "drop a short final batch"},
     {"train.device", K::text, "\"cpu\"", "cpu | cuda (a build with the cuda preset and a GPU)"},
+    {"train.precision", K::text, "\"f32\"",
+     "f32 | bf16 | f16: mixed precision on cuda (autocast of forward and loss; f16 adds dynamic "
+     "loss scaling, torch's GradScaler); the CPU computes in float32, so bf16 and f16 need "
+     "train.device = \"cuda\""},
     {"train.log_every", K::integer, "50", "steps between step lines in metrics.jsonl"},
     {"train.checkpoint_every", K::integer, "0", "steps between checkpoints (0: epoch ends)"},
     {"train.eval_batch_size", K::integer, "500", "batch size of evaluation"},

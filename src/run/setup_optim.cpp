@@ -1,6 +1,7 @@
 // The optimizer, schedule, loss, regularisation and train sections.
 #include <cmath>
 
+#include "nabla/amp.hpp"
 #include "nabla/nn/functional/loss.hpp"
 #include "nabla/optim/optim.hpp"
 #include "nabla/optim/regularization.hpp"
@@ -23,6 +24,20 @@ int64_t positive_integer(const Config& config, const std::string& key) {
   const int64_t value = config.integer(key);
   if (value < 1) config_error(config, key, "must be >= 1, got " + std::to_string(value));
   return value;
+}
+
+// train.precision; bf16 / f16 only on CUDA, since the CPU ignores autocast (nabla/amp.hpp) and a
+// run configured for mixed precision would silently train in float32.
+Precision make_precision(const Config& config, const std::string& device) {
+  const std::string name = choice(config, "train.precision", {"f32", "bf16", "f16"});
+  if (name != "f32" && device == "cpu")
+    config_error(config, "train.precision",
+                 "= \"" + name + "\" needs train.device = \"cuda\": the CPU computes in float32 "
+                 "(autocast changes nothing there); use train.device = \"cuda\", or \"f32\" on "
+                 "the CPU");
+  for (Precision precision : {Precision::bf16, Precision::f16})
+    if (name == precision_name(precision)) return precision;
+  return Precision::f32;
 }
 
 }  // namespace
@@ -140,9 +155,11 @@ train::TrainerOptions make_trainer_options(const Config& config) {
   options.monitor = config.boolean("train.monitor");
   options.clip_grad_norm = at_least(config, "regularization.clip_grad_norm", 0.0, false, "0 turns it off");
   options.max_norm = at_least(config, "regularization.max_norm", 0.0, false, "0 turns it off; 3 or 4 is common");
-  if (choice(config, "train.device", {"cpu", "cuda"}) == "cuda" && !cuda_available())
+  const std::string device = choice(config, "train.device", {"cpu", "cuda"});
+  if (device == "cuda" && !cuda_available())
     config_error(config, "train.device",
                  "= \"cuda\": no CUDA device (built without CUDA / no GPU found); use \"cpu\"");
+  options.precision = make_precision(config, device);
   return options;
 }
 

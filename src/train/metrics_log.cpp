@@ -18,15 +18,20 @@ double number_from(const Json& value) {
 Json epoch_to_json(const EpochRecord& record) {
   Json ratios = Json::object();
   for (const auto& [name, ratio] : record.update_ratio) ratios[name] = number_or_null(ratio);
-  return Json{{"epoch", record.epoch},
-              {"train_loss", number_or_null(record.train_loss)},
-              {"train_accuracy", number_or_null(record.train_accuracy)},
-              {"val_loss", number_or_null(record.val_loss)},
-              {"val_accuracy", number_or_null(record.val_accuracy)},
-              {"learning_rate", number_or_null(record.learning_rate)},
-              {"seconds", number_or_null(record.seconds)},
-              {"samples_per_second", number_or_null(record.samples_per_second)},
-              {"update_ratio", std::move(ratios)}};
+  Json json{{"epoch", record.epoch},
+            {"train_loss", number_or_null(record.train_loss)},
+            {"train_accuracy", number_or_null(record.train_accuracy)},
+            {"val_loss", number_or_null(record.val_loss)},
+            {"val_accuracy", number_or_null(record.val_accuracy)},
+            {"learning_rate", number_or_null(record.learning_rate)},
+            {"seconds", number_or_null(record.seconds)},
+            {"samples_per_second", number_or_null(record.samples_per_second)},
+            {"update_ratio", std::move(ratios)}};
+  if (std::isfinite(record.loss_scale)) {
+    json["loss_scale"] = record.loss_scale;
+    json["skipped_steps"] = record.skipped_steps;
+  }
+  return json;
 }
 
 EpochRecord epoch_from_json(const Json& json) {
@@ -41,6 +46,10 @@ EpochRecord epoch_from_json(const Json& json) {
   record.samples_per_second = number_from(json.at("samples_per_second"));
   for (const auto& [name, ratio] : json.at("update_ratio").items())
     record.update_ratio[name] = number_from(ratio);
+  if (json.contains("loss_scale")) {
+    record.loss_scale = number_from(json.at("loss_scale"));
+    record.skipped_steps = json.at("skipped_steps").get<int64_t>();
+  }
   return record;
 }
 
@@ -114,12 +123,14 @@ void MetricsLog::write(const Json& line) {
   bytes_ += text.size();
 }
 
-void MetricsLog::step(int64_t epoch, int64_t step, double loss, double lr) {
-  write(Json{{"type", "step"},
-             {"epoch", epoch},
-             {"step", step},
-             {"loss", number_or_null(loss)},
-             {"lr", number_or_null(lr)}});
+void MetricsLog::step(int64_t epoch, int64_t step, double loss, double lr, double loss_scale) {
+  Json line{{"type", "step"},
+            {"epoch", epoch},
+            {"step", step},
+            {"loss", number_or_null(loss)},
+            {"lr", number_or_null(lr)}};
+  if (std::isfinite(loss_scale)) line["loss_scale"] = loss_scale;
+  write(line);
 }
 
 void MetricsLog::epoch(const EpochRecord& record) {

@@ -18,7 +18,8 @@ using Json = nlohmann::ordered_json;  // keys in the order written: "type" first
 Json number_or_null(double value);
 double number_from(const Json& value);  // null → NaN
 
-Json epoch_to_json(const EpochRecord& record);  // every field, no "type"
+// Every field, no "type"; loss_scale and skipped_steps only when the run scales its loss.
+Json epoch_to_json(const EpochRecord& record);
 EpochRecord epoch_from_json(const Json& json);
 Json history_to_json(const History& history);
 History history_from_json(const Json& json);
@@ -32,7 +33,8 @@ class MetricsLog {
   // file shorter than keep_bytes is kept whole).
   void open(const std::string& path, uint64_t keep_bytes);
   uint64_t bytes() const { return bytes_; }  // the file's length so far
-  void step(int64_t epoch, int64_t step, double loss, double lr);
+  // loss_scale: the f16 GradScaler's scale after the step's update(); NaN (no scaler) omits it.
+  void step(int64_t epoch, int64_t step, double loss, double lr, double loss_scale);
   void epoch(const EpochRecord& record);
 
  private:

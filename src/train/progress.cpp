@@ -98,8 +98,13 @@ std::string Progress::epoch_line(const EpochRecord& record, int64_t epochs) {
   if (!std::isnan(record.val_loss))
     line += "  val loss " + format("%.4f", record.val_loss) + " acc " +
             format("%.2f%%", 100 * record.val_accuracy);
-  line += "  lr " + format("%g", record.learning_rate) + "  " + format("%.1f", record.seconds) +
-          " s  " + format("%.0f", record.samples_per_second) + " samples/s";
+  line += "  lr " + format("%g", record.learning_rate);
+  if (!std::isnan(record.loss_scale))  // f16: the scale, and steps skipped on overflow
+    line += "  loss scale " + format("%g", record.loss_scale) +
+            (record.skipped_steps > 0 ? " (" + std::to_string(record.skipped_steps) + " skipped)"
+                                      : "");
+  line += "  " + format("%.1f", record.seconds) + " s  " +
+          format("%.0f", record.samples_per_second) + " samples/s";
   return line;
 }
 

@@ -63,6 +63,9 @@ Trainer::Trainer(std::shared_ptr<nn::Module> model, std::unique_ptr<optim::Optim
               options_.checkpoint_every_steps);
   state_ = std::make_unique<State>(*this, std::move(loss));
   state_->sums.last_lr = state_->group0_lr();
+  // bf16 keeps float32's exponent range, so only f16 needs loss scaling (as torch).
+  if (options_.precision == Precision::f16)
+    state_->scaler = std::make_unique<optim::GradScaler>(options_.grad_scaler);
 }
 
 Trainer::~Trainer() = default;
@@ -102,6 +105,7 @@ void Trainer::set_checkpoint_extra(nn::NamedTensors extra) {
 const nn::NamedTensors& Trainer::checkpoint_extra() const { return state_->extra; }
 const History& Trainer::history() const { return state_->history; }
 int64_t Trainer::global_step() const { return state_->global_step; }
+optim::GradScaler* Trainer::grad_scaler() { return state_->scaler.get(); }
 const MonitorSnapshot& Trainer::last_monitor() const { return state_->monitor; }
 
 void Trainer::stop_training(std::string reason) {
@@ -184,13 +188,23 @@ bool Trainer::State::run_epoch(data::DataLoader& train, const data::Dataset* val
   self.model_->train();
   segment_start = std::chrono::steady_clock::now();
   timing = true;
-  while (std::optional<data::Batch> batch = train.next()) {
-    if (!train_step(*batch, batches)) return false;
+  // Double buffering on a device: batch k + 1 is staged (its copy issued) before step k is
+  // queued, so the copy overlaps step k's kernels. The input transform then runs one batch
+  // ahead, which changes nothing as long as it draws no random numbers (the loader's own
+  // transforms never do), and a stop after step k resumes at batches_done as before. On the
+  // CPU there is no copy to hide, so each batch is staged just in time, as ever.
+  const bool ahead = self.model_->device().kind != Device::CPU;
+  std::unique_ptr<detail::StagedBatch> current = stage_next(train), next;
+  while (current) {
+    current->ready();
+    if (ahead) next = stage_next(train);
+    if (!train_step(*current, batches)) return false;
     if (self.stop_requested_.load() || !callback_stop.empty()) {
       should_stop_after_step();  // its checkpoint banks the epoch's seconds so far
       timing = false;
       return false;
     }
+    current = ahead ? std::move(next) : stage_next(train);
   }
   bank_seconds();
   timing = false;
@@ -198,6 +212,13 @@ bool Trainer::State::run_epoch(data::DataLoader& train, const data::Dataset* val
   if (should_stop_after_step()) return false;  // it saved the checkpoint, stop recorded
   if (!path_in_run("checkpoint").empty()) save("");
   return true;
+}
+
+std::unique_ptr<detail::StagedBatch> Trainer::State::stage_next(data::DataLoader& train) {
+  std::optional<data::Batch> batch = train.next();
+  if (!batch) return nullptr;
+  return std::make_unique<detail::StagedBatch>(std::move(*batch), self.options_.input_transform,
+                                               self.model_->device());
 }
 
 void Trainer::State::finish_epoch(const data::Dataset* validation) {
@@ -215,6 +236,8 @@ void Trainer::State::finish_epoch(const data::Dataset* validation) {
   record.samples_per_second = sums.seconds > 0 ? sums.samples / sums.seconds : 0.0;
   if (monitor.epoch == record.epoch)
     for (const auto& [name, ratio] : monitor.update_ratio) record.update_ratio[name] = ratio;
+  record.loss_scale = loss_scale();
+  if (scaling()) record.skipped_steps = sums.skipped;
   history.epochs.push_back(record);
   step_epoch_schedulers(record);
   output().epoch_end(record, self.options_.epochs);

@@ -45,20 +45,29 @@ Json Trainer::State::to_json() const {
   Json ratios = Json::array();
   for (const auto& [name, ratio] : monitor.update_ratio)
     ratios.push_back(Json::array({name, detail::number_or_null(ratio)}));
-  return Json{{"version", kStateVersion},
-              {"next_epoch", next_epoch},
-              {"batches_done", batches_done},
-              {"global_step", global_step},
-              {"epoch_sums",
-               {{"loss", sums.loss},
-                {"correct", sums.correct},
-                {"samples", sums.samples},
-                {"seconds", sums.seconds},
-                {"last_lr", detail::number_or_null(sums.last_lr)}}},
-              {"monitor", {{"epoch", monitor.epoch}, {"step", monitor.step}, {"update_ratio", ratios}}},
-              {"history", detail::history_to_json(history)},
-              {"callbacks", std::move(callback_states)},
-              {"metrics_bytes", log.bytes()}};
+  Json json{{"version", kStateVersion},
+            {"next_epoch", next_epoch},
+            {"batches_done", batches_done},
+            {"global_step", global_step},
+            {"epoch_sums",
+             {{"loss", sums.loss},
+              {"correct", sums.correct},
+              {"samples", sums.samples},
+              {"seconds", sums.seconds},
+              {"last_lr", detail::number_or_null(sums.last_lr)},
+              {"skipped_steps", sums.skipped}}},
+            {"monitor", {{"epoch", monitor.epoch}, {"step", monitor.step}, {"update_ratio", ratios}}},
+            {"history", detail::history_to_json(history)},
+            {"callbacks", std::move(callback_states)},
+            {"metrics_bytes", log.bytes()}};
+  // f16 only: an f32 / bf16 checkpoint holds no scaler, as torch's loops save scaler.state_dict()
+  // only when they scale.
+  if (scaling()) {
+    Json scaler_state = Json::object();
+    for (const auto& [key, value] : scaler->state_dict()) scaler_state[key] = value;
+    json["grad_scaler"] = std::move(scaler_state);
+  }
+  return json;
 }
 
 void Trainer::State::from_json(const Json& json) {
@@ -73,6 +82,7 @@ void Trainer::State::from_json(const Json& json) {
   sums.samples = s.at("samples").get<int64_t>();
   sums.seconds = s.at("seconds").get<double>();
   sums.last_lr = detail::number_from(s.at("last_lr"));
+  sums.skipped = s.value("skipped_steps", int64_t{0});  // absent before mixed precision
   const Json& m = json.at("monitor");
   monitor = MonitorSnapshot{};
   monitor.epoch = m.at("epoch").get<int64_t>();
@@ -145,6 +155,24 @@ void Trainer::State::load_schedulers(const optim::SchedulerState& saved, const s
   if (plateau) plateau->load_state_dict(on_plateau);
 }
 
+// The GradScaler's scale and growth count, so a resumed f16 run scales as the original would. A
+// checkpoint and a trainer that disagree on loss scaling are an error, as for the schedulers.
+void Trainer::State::load_grad_scaler(const Json& json, const std::string& source) {
+  const bool saved = json.contains("grad_scaler");
+  NABLA_CHECK(saved == scaling(), "Trainer::resume: ", source,
+              saved ? " holds a GradScaler's state (precision f16) but this trainer does not scale "
+                      "its loss"
+                    : " has no GradScaler state but this trainer scales its loss (precision f16)",
+              "; resume with the precision of the run that wrote it (train.precision)");
+  if (!saved) return;
+  NABLA_CHECK(json.at("grad_scaler").is_object(), "Trainer::resume: the GradScaler state in ",
+              source, " is malformed; the file is damaged or from another program");
+  std::map<std::string, double> state;
+  for (const auto& [key, value] : json.at("grad_scaler").items())
+    state[key] = value.is_number() ? value.get<double>() : NAN;
+  scaler->load_state_dict(state);
+}
+
 bool Trainer::resume(const std::string& path) {
   State& s = *state_;
   const std::string source = path.empty() ? default_checkpoint(options_, "resume") : path;
@@ -160,6 +188,7 @@ bool Trainer::resume(const std::string& path) {
               " is malformed; the file is damaged or from another program");
   // Schedulers first: their check is the likeliest to fail, before anything has changed.
   s.load_schedulers(checkpoint.scheduler, source);
+  s.load_grad_scaler(json, source);
   model_->load_state_dict(checkpoint.model);
   optimizer_->load_state_dict(checkpoint.optimizer);
   try {

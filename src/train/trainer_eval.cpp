@@ -1,5 +1,6 @@
 // evaluate() and predict(): eval mode, no gradients, fixed-size batches, the model's previous
-// train/eval mode restored afterwards (even when a batch throws).
+// train/eval mode restored afterwards (even when a batch throws), autocast at the trainer's
+// precision (as torch users wrap inference in the autocast they trained with).
 #include "nabla/autograd.hpp"
 #include "nabla/train/inference.hpp"
 #include "nabla/ops.hpp"
@@ -15,6 +16,7 @@ Evaluation Trainer::evaluate(const data::Dataset& data) {
               data.targets.shape());
   EvalMode eval_mode(*model_);
   autograd::NoGradGuard no_grad;
+  const PrecisionScope autocast(options_.precision);
   const auto& transform = options_.input_transform;
   std::optional<ClassificationMetrics> metrics;
   std::vector<int64_t> predictions;
@@ -43,6 +45,7 @@ Evaluation Trainer::evaluate(const data::Dataset& data) {
 }
 
 Tensor Trainer::predict(const Tensor& inputs) {
+  const PrecisionScope autocast(options_.precision);
   return predict_probabilities(*model_, inputs, options_.input_transform, options_.eval_batch_size);
 }
 

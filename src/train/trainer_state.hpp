@@ -18,8 +18,21 @@
 #include "nabla/random.hpp"
 #include "nabla/train/trainer.hpp"
 #include "progress.hpp"
+#include "staged_batch.hpp"
 
 namespace nabla::train {
+
+// Autocast at the trainer's precision for a scope. f32 installs no guard, so a caller's own
+// autocast region still applies, as in a torch loop written without autocast.
+class PrecisionScope {
+ public:
+  explicit PrecisionScope(Precision precision) {
+    if (precision != Precision::f32) guard_.emplace(precision);
+  }
+
+ private:
+  std::optional<AutocastGuard> guard_;
+};
 
 struct Trainer::State {
   explicit State(Trainer& owner, LossFn loss_fn);
@@ -28,6 +41,7 @@ struct Trainer::State {
   LossFn loss;
   std::unique_ptr<optim::LRScheduler> scheduler;
   std::unique_ptr<optim::ReduceLROnPlateau> plateau;
+  std::unique_ptr<optim::GradScaler> scaler;  // precision f16 only
   std::vector<Regularizer> regularizers;
   std::vector<std::shared_ptr<Callback>> callbacks;
   nn::NamedTensors extra;
@@ -41,6 +55,7 @@ struct Trainer::State {
     int64_t correct = 0, samples = 0;
     double seconds = 0.0;
     double last_lr = 0.0;  // group 0's lr at the epoch's latest step
+    int64_t skipped = 0;   // steps the GradScaler skipped
   } sums;
 
   std::string callback_stop;                     // stop_training's reason, until fit() returns
@@ -57,17 +72,21 @@ struct Trainer::State {
   detail::Progress& output();  // progress, made on first use
   std::string path_in_run(const std::string& name) const;  // "" without a run_dir
   double group0_lr() const;
+  bool scaling() const { return scaler && scaler->is_enabled(); }
+  double loss_scale() const { return scaling() ? scaler->get_scale() : NAN; }  // NaN: none
   void bank_seconds();  // adds the time since segment_start to sums.seconds
 
   // trainer.cpp
   void begin_fit();
   bool run_epoch(data::DataLoader& train, const data::Dataset* validation);
+  std::unique_ptr<detail::StagedBatch> stage_next(data::DataLoader& train);  // null at the end
   void finish_epoch(const data::Dataset* validation);
   void step_epoch_schedulers(const EpochRecord& record);
   bool should_stop_after_step();
 
   // trainer_step.cpp
-  bool train_step(const data::Batch& batch, int64_t batches);
+  bool train_step(const detail::StagedBatch& batch, int64_t batches);
+  void optimizer_step();  // with f16: skipped (and counted) on an inf / NaN gradient
   bool check_after_backward(const Tensor& inputs, double loss);
   bool check_parameters_after_step();
   void stop_non_finite(const std::string& reason);
@@ -82,6 +101,7 @@ struct Trainer::State {
   detail::Json to_json() const;
   void from_json(const detail::Json& json);
   void load_schedulers(const optim::SchedulerState& saved, const std::string& source);
+  void load_grad_scaler(const detail::Json& json, const std::string& source);
   void load_callbacks(const detail::Json& states, const nn::NamedTensors& checkpoint_extra);
 };
 

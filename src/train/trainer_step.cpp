@@ -11,53 +11,78 @@
 
 namespace nabla::train {
 
-bool Trainer::State::train_step(const data::Batch& batch, int64_t batches) {
+bool Trainer::State::train_step(const detail::StagedBatch& batch, int64_t batches) {
   nn::Module& model = *self.model_;
   if (!model.is_training()) model.train();  // a callback may have evaluated
   const bool monitor_now = self.options_.monitor && batches_done == batches - 1;
-  const auto& transform = self.options_.input_transform;
-  // The batch comes from the loader on the host; the transform runs there, the model on its own
-  // device (model.to(Device::CUDA)).
-  const Device device = model.device();
-  const Tensor inputs = (transform ? transform(batch.inputs) : batch.inputs).to(device);
-  const Tensor targets = batch.targets.to(device);
-  Tensor logits;
-  if (monitor_now) {
-    ActivationRecorder recorder(model);
-    logits = model(inputs);
-    monitor.activation_histograms = recorder.histograms();
-    monitor.dead_relu_fraction = recorder.dead_relu_fraction();
-  } else {
-    logits = model(inputs);
+  const Tensor& inputs = batch.inputs();  // transformed on the host, on the model's device
+  const Tensor& targets = batch.targets();
+  Tensor logits, data_loss, total;
+  {
+    const PrecisionScope autocast(self.options_.precision);  // forward and loss, not backward
+    if (monitor_now) {
+      ActivationRecorder recorder(model);
+      logits = model(inputs);
+      monitor.activation_histograms = recorder.histograms();
+      monitor.dead_relu_fraction = recorder.dead_relu_fraction();
+    } else {
+      logits = model(inputs);
+    }
+    data_loss = loss(logits, targets);
+    total = data_loss;
+    for (const Regularizer& regularizer : regularizers) total = total + regularizer(model);
   }
-  const Tensor data_loss = loss(logits, targets);
-  Tensor total = data_loss;
-  for (const Regularizer& regularizer : regularizers) total = total + regularizer(model);
   self.optimizer_->zero_grad();
-  total.backward();
+  (scaling() ? scaler->scale(total) : total).backward();
+  // Unscaled first: the NaN guard and clip_grad_norm must see the true gradients (torch's
+  // recipe calls scaler.unscale_(optimizer) before clip_grad_norm_).
+  if (scaling()) scaler->unscale_(*self.optimizer_);
   const double loss_value = data_loss.item();
   if (!check_after_backward(inputs, total.item())) return false;
-  if (self.options_.clip_grad_norm > 0)
+  // An overflowed step is skipped by scaler.step; clipping its inf gradients would be wasted.
+  const bool overflow = scaling() && scaler->found_inf(*self.optimizer_);
+  if (self.options_.clip_grad_norm > 0 && !overflow)
     optim::clip_grad_norm_(model.parameters(), self.options_.clip_grad_norm);
-  if (monitor_now) monitor_before_step();
+  // A skipped step changes no weight: no histograms of its inf gradients, and no update ratios
+  // (they would read 0, "learning rate too low").
+  if (monitor_now && !overflow) monitor_before_step();
   const double lr = group0_lr();
-  self.optimizer_->step();
-  if (self.options_.max_norm > 0)  // the notes' max-norm constraint, per output unit
-    for (const Tensor& p : model.parameters())
-      if (p.dim() >= 2 && p.requires_grad()) optim::apply_max_norm_(p, self.options_.max_norm, 0);
+  optimizer_step();
   if (!check_parameters_after_step()) return false;
-  if (monitor_now) monitor_after_step();
+  if (monitor_now && !overflow) monitor_after_step();
+  // A step the scaler skipped still counts (global step, per-step schedule, step lines): torch's
+  // usual loop calls scheduler.step() after scaler.step() whether or not the optimizer ran.
   if (scheduler && self.options_.schedule_per_step) scheduler->step();
 
-  const int64_t batch_size = batch.inputs.size(0);
+  const int64_t batch_size = batch.host().inputs.size(0);
   sums.loss += loss_value * static_cast<double>(batch_size);
   sums.samples += batch_size;
-  sums.correct += correct_predictions(logits.detach(), batch.targets);
+  sums.correct += correct_predictions(logits.detach(), batch.host().targets);
   sums.last_lr = lr;
   ++batches_done;
   ++global_step;
   after_step_outputs(batch_size, loss_value, lr, batches);
   return true;
+}
+
+// scaler.step + scaler.update with f16 loss scaling (the optimizer does not run when a gradient
+// is inf / NaN), else optimizer.step(); then the max-norm constraint, on a step that ran only, so
+// a skipped step leaves the weights exactly as they were.
+void Trainer::State::optimizer_step() {
+  if (scaling()) {
+    scaler->step(*self.optimizer_);
+    const bool skipped = scaler->found_inf(*self.optimizer_);  // update() forgets it
+    scaler->update();
+    if (skipped) {
+      ++sums.skipped;
+      return;
+    }
+  } else {
+    self.optimizer_->step();
+  }
+  if (self.options_.max_norm > 0)  // the notes' max-norm constraint, per output unit
+    for (const Tensor& p : self.model_->parameters())
+      if (p.dim() >= 2 && p.requires_grad()) optim::apply_max_norm_(p, self.options_.max_norm, 0);
 }
 
 void Trainer::State::after_step_outputs(int64_t batch_size, double loss_value, double lr,
@@ -68,18 +93,19 @@ void Trainer::State::after_step_outputs(int64_t batch_size, double loss_value, d
   for (const auto& callback : callbacks) callback->on_batch_end(self, global_step, loss_value);
   const TrainerOptions& options = self.options_;
   if (options.log_every_steps > 0 && global_step % options.log_every_steps == 0)
-    log.step(next_epoch + 1, global_step, loss_value, lr);
+    log.step(next_epoch + 1, global_step, loss_value, lr, loss_scale());
   if (options.checkpoint_every_steps > 0 && global_step % options.checkpoint_every_steps == 0 &&
       !path_in_run("checkpoint").empty())
     save("");
 }
 
-// The loss and every gradient must be finite; otherwise finds the cause and stops.
+// The loss and every gradient must be finite; otherwise finds the cause and stops. With loss
+// scaling, non-finite gradients of a finite loss are the scaler's: it skips the step.
 bool Trainer::State::check_after_backward(const Tensor& inputs, double total_loss) {
   const bool loss_finite = std::isfinite(total_loss);
   std::string bad_gradient;
   for (const auto& [name, param] : parameters)
-    if (const char* kind = non_finite_kind(param.grad())) {
+    if (const char* kind = scaling() ? nullptr : non_finite_kind(param.grad())) {
       bad_gradient = "the gradient of " + name + " is " + kind;
       break;
     }
@@ -141,6 +167,8 @@ void Trainer::State::stop_non_finite(const std::string& reason) {
                             std::to_string(global_step + 1);
   history.stop_kind = StopKind::non_finite;
   history.stop_reason = "non-finite values at " + where + ": " + reason;
+  // The scaler forgets the abandoned step's unscale_, so a resume() and fit() start clean.
+  if (scaling()) scaler->update(scaler->get_scale());
   self.message("NaN guard: training stopped at " + where + ": " + reason +
                ".\n  Try: lower the learning rate (now " + detail::format_number(group0_lr()) +
                "), check the inputs are normalised, add gradient clipping. No checkpoint was "

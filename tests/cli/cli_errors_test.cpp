@@ -44,6 +44,18 @@ TEST(CliErrors, BatchSizeZero) {
   EXPECT_THAT(r.err, HasSubstr("train.batch_size must be >= 1, got 0"));
 }
 
+TEST(CliErrors, MixedPrecisionOnTheCpuSaysToUseCuda) {
+  const std::string dir = fresh_dir("precision_cpu");
+  const std::string config = write_config(dir, "[data]\ndataset = \"spirals\"\n[train]\n"
+                                               "precision = \"f16\"\n");
+  const CommandResult r = run_nabla({"train", config, "--out", dir + "/run"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("train.precision = \"f16\" needs train.device = \"cuda\": the "
+                               "CPU computes in float32"));
+  EXPECT_THAT(r.err, HasSubstr("config.toml:4"));
+  EXPECT_FALSE(std::filesystem::exists(dir + "/run/model.safetensors"));
+}
+
 TEST(CliErrors, MissingDatasetSaysWhichPackageToInstall) {
   const std::string dir = fresh_dir("missing_data");
   const std::string config = write_config(dir, "[data]\ndir = \"/nonexistent/fashion-mnist\"\n");

@@ -3,7 +3,9 @@
 // host-only accessors' errors.
 #include <gmock/gmock.h>
 
+#include <algorithm>
 #include <sstream>
+#include <vector>
 
 #include "backend/backend.hpp"
 #include "cuda/parity.hpp"
@@ -122,4 +124,31 @@ TEST(CudaDevice, ModuleToMovesInPlace) {
   other->to(Device::CUDA);
   other->load_state_dict(first->state_dict());
   EXPECT_TRUE(nabla::testing::all_close(other->parameters()[0], first->parameters()[0], 0, 0));
+}
+
+// copy_from_host_async: the host buffer is reused at once (the bytes were staged), more copies
+// are in flight than the staging keeps buffers (the oldest is waited for), the destinations are
+// blocks the compute stream has just freed, and order_after_copies() puts them before the reads.
+TEST(CudaDevice, AsyncCopiesArriveBeforeTheWorkOrderedAfterThem) {
+  NABLA_REQUIRE_CUDA();
+  Backend& gpu = backend_for(Device::CUDA);
+  std::vector<float> host(70000);  // > 64 KiB: buffers of more than one size
+  std::vector<Tensor> copies;
+  for (int round = 0; round < 20; ++round) {
+    const int64_t n = round % 2 == 0 ? 1000 : 70000;
+    { const Tensor busy = exp(randn({n}, {.device = Device::CUDA})); }  // its block, freed
+    for (int64_t i = 0; i < n; ++i) host[i] = static_cast<float>(round * 100000 + i);
+    Tensor out = empty({n}, {.device = Device::CUDA});
+    gpu.copy_from_host_async(out.data_ptr(), host.data(), static_cast<size_t>(n) * sizeof(float));
+    std::fill(host.begin(), host.end(), -1.0f);  // staged: overwriting changes nothing
+    copies.push_back(out);
+  }
+  gpu.order_after_copies();
+  for (int round = 0; round < 20; ++round) {
+    const std::vector<float> got = (copies[round] + 0.0).to(Device::CPU).to_vector<float>();
+    ASSERT_EQ(got.size(), round % 2 == 0 ? 1000u : 70000u);
+    for (size_t i = 0; i < got.size(); ++i)
+      ASSERT_EQ(got[i], static_cast<float>(round * 100000 + static_cast<int64_t>(i)))
+          << "round " << round << ", element " << i;
+  }
 }

@@ -125,6 +125,33 @@ TEST(Setup, BadValuesNameTheKey) {
               HasSubstr("data.dir"));
 }
 
+TEST(Setup, PrecisionIsF32ByDefaultAndReducedPrecisionNeedsCuda) {
+  EXPECT_EQ(make_trainer_options(Config::from_string("", "t.toml")).precision, Precision::f32);
+  EXPECT_EQ(make_trainer_options(Config::from_string("[train]\nprecision = \"f32\"\n", "t.toml"))
+                .precision,
+            Precision::f32);
+  for (const char* name : {"f16", "bf16"}) {
+    const Config c = Config::from_string("", "p.toml", {"train.precision=" + std::string(name)});
+    const std::string message = error_of([&] { make_trainer_options(c); });
+    EXPECT_THAT(message, HasSubstr("train.precision = \"" + std::string(name) +
+                                   "\" needs train.device = \"cuda\""));
+    EXPECT_THAT(message, HasSubstr("the CPU computes in float32"));
+    EXPECT_THAT(message, HasSubstr("--set train.precision"));
+  }
+  for (const char* name : {"f64", "half"}) {
+    const Config c = Config::from_string("[train]\nprecision = \"" + std::string(name) + "\"\n",
+                                         "p.toml");
+    const std::string message = error_of([&] { make_trainer_options(c); });
+    EXPECT_THAT(message, HasSubstr("train.precision is '" + std::string(name) +
+                                   "'; valid: f32, bf16, f16"));
+    EXPECT_THAT(message, HasSubstr("p.toml:2"));
+  }
+  if (!cuda_available()) return;  // the accepted reduced precisions need a GPU
+  const Config gpu = Config::from_string("[train]\ndevice = \"cuda\"\nprecision = \"f16\"\n",
+                                         "gpu.toml");
+  EXPECT_EQ(make_trainer_options(gpu).precision, Precision::f16);
+}
+
 TEST(Setup, LayerListInfersSizesAndEndsAtTheClasses) {
   const Config c = Config::from_string(
       "[model]\nname = \"layers\"\n"

@@ -66,7 +66,8 @@ Schedule make_schedule(const Config& config, optim::Optimizer& optimizer,
 
 train::LossFn make_loss(const Config& config);
 std::vector<train::Regularizer> make_regularizers(const Config& config);
-// train.* options for the Trainer (epochs, logging, checkpoints); run_dir is the caller's.
+// train.* options for the Trainer (epochs, logging, checkpoints, precision; bf16 / f16 need
+// train.device = "cuda"); run_dir is the caller's.
 train::TrainerOptions make_trainer_options(const Config& config);
 data::DataLoaderOptions make_loader_options(const Config& config);
 

@@ -17,17 +17,29 @@
 // without a validation set), the progress line, the epoch line in metrics.jsonl, callbacks'
 // on_epoch_end, checkpoint.
 //
+// Mixed precision (options.precision, as torch.autocast + torch.cuda.amp.GradScaler): with bf16
+// or f16 the forward and the loss of every step, of evaluate() and of predict() run inside
+// AutocastGuard(precision) (nabla/amp.hpp: CUDA matmul / conv read bf16 / f16 inputs; the CPU
+// computes in float32 whatever the setting). f16 adds dynamic loss scaling with a GradScaler
+// made from options.grad_scaler (torch's defaults): backward of scale(loss), unscale_ before
+// the NaN guard and clipping (both see the true gradients), scaler.step (skipped when a
+// gradient is inf / NaN), scaler.update(). A skipped step still counts as a step (global step,
+// per-step schedule, logging), as in torch's loop. bf16 needs no scaler. The scaler's state is
+// saved in the checkpoint and restored by resume(); metrics.jsonl step and epoch lines then
+// carry "loss_scale" and the epoch lines "skipped_steps".
+//
 // Reported losses are the loss function's values without the regularisers (so training and
 // validation losses compare); the NaN guard watches the total.
 //
-// NaN guard (always on): after every backward the loss and the gradients, and after every
-// optimizer step the parameters, must be finite. Otherwise fit() prints what went wrong and
-// what to try on `out` and returns with History::stop_kind == StopKind::non_finite and a
-// stop_reason naming the first non-finite parameter (dotted name) or, for a non-finite loss with
-// finite parameters, the first layer whose output is non-finite (found by re-running that
-// batch's forward under a hook), whether the inputs were, and the largest |parameter| with its
-// name (exploding weights show there). No checkpoint is written for the poisoned state; fit()
-// does not throw for it.
+// NaN guard (always on): after every backward the loss and the gradients, and after every optimizer
+// step the parameters, must be finite (with f16 loss scaling, a non-finite gradient of a finite
+// loss is the scaler's to handle: it skips the step and lowers the scale). Otherwise fit() prints
+// what went wrong and what to try on `out` and returns with History::stop_kind ==
+// StopKind::non_finite and a stop_reason naming the first non-finite parameter (dotted name) or,
+// for a non-finite loss with finite parameters, the first layer whose output is non-finite (found
+// by re-running that batch's forward under a hook), whether the inputs were, and the largest
+// |parameter| with its name (exploding weights show there). No checkpoint is written for the
+// poisoned state; fit() does not throw for it.
 //
 // Output (options.out, std::cerr if null). With options.progress: on a terminal (stderr is a
 // tty and out is std::cerr) one updating line "epoch 3/10 [=====>    ] 412/938 1.2k samples/s
@@ -37,24 +49,25 @@
 // lowering the lr) print with or without progress.
 //
 // metrics.jsonl (with a run_dir): one JSON object per line, {"type":"step","epoch":E,"step":S,
-// "loss":L,"lr":R} every log_every_steps steps (E 1-based, S the global step, 1-based) and
-// {"type":"epoch", every EpochRecord field} per epoch; NaN is written as null. A fit() that does
-// not follow a resume() starts the file afresh.
+// "loss":L,"lr":R} every log_every_steps steps (E 1-based, S the global step, 1-based; f16 adds
+// "loss_scale", the scale after the step's update) and {"type":"epoch", every EpochRecord field}
+// per epoch (loss_scale and skipped_steps with f16 only); NaN is written as null. A fit() that
+// does not follow a resume() starts the file afresh.
 //
-// Resuming: with a run_dir, a checkpoint (model, optimizer, scheduler, global RNG, epoch and
-// batch within it, the epoch's running sums, history, callback state, metrics.jsonl length) is
-// written atomically to run_dir/checkpoint/last.safetensors every checkpoint_every_steps steps
-// and at every epoch end. resume() loads it and cuts metrics.jsonl back to its length then (the
-// lines a killed run wrote after its last checkpoint go); the following fit() then produces
+// Resuming: with a run_dir, a checkpoint (model, optimizer, scheduler, f16's GradScaler, global
+// RNG, epoch and batch within it, the epoch's running sums, history, callback state, metrics.jsonl
+// length) is written atomically to run_dir/checkpoint/last.safetensors every checkpoint_every_steps
+// steps and at every epoch end. resume() loads it and cuts metrics.jsonl back to its length then
+// (the lines a killed run wrote after its last checkpoint go); the following fit() then produces
 // bitwise the weights an uninterrupted run would have (same seed, same thread count, same loader
-// options: the loader's order depends only on (seed, epoch), so start_epoch(epoch,
-// batches_done) finds the place). Nothing in the loop depends on wall time or thread timing.
-// In the checkpoint, the schedulers' states sit under "lr." and "plateau." of its scheduler
-// state, callback tensors under "extra.callback.<name>.", and the trainer's own state is the
-// JSON text "trainer". resume() sets the global generator, and fit() sets it again as it starts,
-// so building things that draw random numbers between the two changes nothing. A run that had
-// finished (all epochs, or stopped by a callback) resumes to a fit() that only runs the
-// callbacks' on_train_end (early stopping restores its best weights) and returns.
+// options: the loader's order depends only on (seed, epoch), so start_epoch(epoch, batches_done)
+// finds the place). Nothing in the loop depends on wall time or thread timing. In the checkpoint,
+// the schedulers' states sit under "lr." and "plateau." of its scheduler state, callback tensors
+// under "extra.callback.<name>.", and the trainer's own state is the JSON text "trainer" (with f16
+// its "grad_scaler" holds the scaler's state_dict). resume() sets the global generator, and fit()
+// sets it again as it starts, so building things that draw random numbers between the two changes
+// nothing. A run that had finished (all epochs, or stopped by a callback) resumes to a fit() that
+// only runs the callbacks' on_train_end (early stopping restores its best weights) and returns.
 #pragma once
 
 #include <atomic>
@@ -68,8 +81,10 @@
 #include <string>
 #include <vector>
 
+#include "nabla/amp.hpp"
 #include "nabla/data/loader.hpp"
 #include "nabla/nn/module.hpp"
+#include "nabla/optim/grad_scaler.hpp"
 #include "nabla/optim/optimizer.hpp"
 #include "nabla/optim/schedule.hpp"
 #include "nabla/train/metrics.hpp"
@@ -91,6 +106,8 @@ struct EpochRecord {
   double learning_rate = 0;                   // group 0's, as used by the epoch's last step
   double seconds = 0, samples_per_second = 0;
   std::map<std::string, double> update_ratio;  // per parameter tensor, last step of the epoch
+  double loss_scale = NAN;    // f16: the GradScaler's scale at the epoch's end; NaN otherwise
+  int64_t skipped_steps = 0;  // f16: steps of the epoch the scaler skipped (inf / NaN gradient)
 };
 
 // Why fit() returned early (stop_reason says it in words).
@@ -118,10 +135,14 @@ struct TrainerOptions {
   bool monitor = true;                 // update ratios, histograms, dead ReLUs each epoch
   bool schedule_per_step = false;      // step the scheduler each batch instead of each epoch
   int64_t eval_batch_size = 256;
-  std::function<Tensor(const Tensor&)> input_transform;  // preprocessing; identity if empty
+  // Preprocessing on the host, identity if empty. For a CUDA model it runs one batch ahead
+  // (the next batch's copy overlaps the step), so it must not draw from the global generator.
+  std::function<Tensor(const Tensor&)> input_transform;
   std::ostream* out = nullptr;         // progress and messages; std::cerr if null
   double clip_grad_norm = 0.0;         // > 0: clip the gradients' total 2-norm before each step
   double max_norm = 0.0;               // > 0: renorm each weight's output units after each step
+  Precision precision = Precision::f32;  // autocast of forward + loss; f16 adds loss scaling
+  optim::GradScalerOptions grad_scaler;  // f16's GradScaler (unused otherwise)
 };
 
 class Trainer;
@@ -207,6 +228,8 @@ class Trainer {
 
   nn::Module& model() { return *model_; }
   optim::Optimizer& optimizer() { return *optimizer_; }
+  // The f16 loss scaler (get_scale(), growth_tracker()); null with f32 and bf16.
+  optim::GradScaler* grad_scaler();
   const History& history() const;
   const TrainerOptions& options() const { return options_; }
   int64_t global_step() const;  // optimizer steps taken so far, across resumes

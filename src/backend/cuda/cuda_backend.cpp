@@ -20,11 +20,13 @@ CudaBackend::CudaBackend() {
   NABLA_CUBLAS_CHECK(cublasSetStream(cublas_, stream_));
   NABLA_CUDNN_CHECK(cudnnCreate(&cudnn_));
   NABLA_CUDNN_CHECK(cudnnSetStream(cudnn_, stream_));
+  staging_ = std::make_unique<HostStaging>(stream_);
 }
 
 CudaBackend::~CudaBackend() {
   // Never reached for the process's backend (it outlives static tensors); kept for symmetry.
   if (workspace_ != nullptr) allocator_.deallocate(workspace_, workspace_bytes_);
+  staging_.reset();  // waits for its copies, then frees its pinned buffers
   if (cudnn_ != nullptr) cudnnDestroy(cudnn_);
   if (cublas_ != nullptr) cublasDestroy(cublas_);
   if (stream_ != nullptr) cudaStreamDestroy(stream_);
@@ -66,7 +68,10 @@ void CudaBackend::copy_from_host(void* device_data, const void* host, size_t byt
   NABLA_CUDA_CHECK(cudaStreamSynchronize(stream_));
 }
 
-void CudaBackend::synchronize() { NABLA_CUDA_CHECK(cudaStreamSynchronize(stream_)); }
+void CudaBackend::synchronize() {
+  staging_->synchronize();
+  NABLA_CUDA_CHECK(cudaStreamSynchronize(stream_));
+}
 
 void* CudaBackend::workspace(size_t bytes) {
   if (bytes <= workspace_bytes_) return workspace_;

@@ -1,13 +1,18 @@
-// The CUDA backend: nabla's own kernels for elementwise ops, reductions, softmax, indexing,
-// random numbers and optimizer updates; cuBLAS for GEMM; cuDNN for convolution, pooling and
-// batch norm. One stream per device: kernels are queued on it in op order, so a host read
-// (copy_to_host) is the only synchronisation a training step needs. Kernels are spread over one
-// file per family, as on the CPU (elementwise.cu, reduce.cu, gemm.cpp, conv.cpp, ...).
+// The CUDA backend: nabla's own kernels for elementwise ops, reductions, softmax, indexing, random
+// numbers and optimizer updates; cuBLAS for GEMM; cuDNN for convolution, pooling and batch norm.
+// One stream per device: kernels are queued on it in op order, so a host read (copy_to_host) is the
+// only synchronisation a training step needs. Input batches may instead arrive through
+// copy_from_host_async (host_staging.hpp: pinned buffers, a copy stream of their own), which
+// order_after_copies() puts before the kernels that read them. Kernels are spread over one file per
+// family, as on the CPU (elementwise.cu, reduce.cu, gemm.cpp, conv.cpp, ...).
 #pragma once
+
+#include <memory>
 
 #include "backend/backend.hpp"
 #include "backend/cuda/cuda_check.hpp"
 #include "backend/cuda/device_allocator.hpp"
+#include "backend/cuda/host_staging.hpp"
 
 namespace nabla::cuda {
 
@@ -25,6 +30,10 @@ class CudaBackend final : public Backend {
   void empty_cache() override { allocator_.empty_cache(); }
   void copy_to_host(void* host, const void* device_data, size_t bytes) override;
   void copy_from_host(void* device_data, const void* host, size_t bytes) override;
+  void copy_from_host_async(void* device_data, const void* host, size_t bytes) override {
+    staging_->copy_to_device(device_data, host, bytes);
+  }
+  void order_after_copies() override { staging_->order_compute_after_copies(); }
   void synchronize() override;
 
   void copy(const View& dst, const View& src) override;                  // copy_fill.cu
@@ -57,6 +66,7 @@ class CudaBackend final : public Backend {
   cudaStream_t stream_ = nullptr;
   cublasHandle_t cublas_ = nullptr;
   cudnnHandle_t cudnn_ = nullptr;
+  std::unique_ptr<HostStaging> staging_;  // made after stream_, which it needs
   void* workspace_ = nullptr;
   size_t workspace_bytes_ = 0;
 };
