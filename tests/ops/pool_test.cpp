@@ -2,6 +2,8 @@
 // and errors. (Values against PyTorch: conv_fixtures_test.cpp.)
 #include "nabla/nn/functional/pool.hpp"
 
+#include <cmath>
+
 #include "support/harness.hpp"
 
 namespace nabla::testing {
@@ -86,6 +88,41 @@ TEST(PoolOp, MaxPoolGradientGoesToTheArgmax) {
   const Tensor x = f64({1, 9, 3, 4, 2, 8, 7, 6, 5}, {1, 3, 3}, true);  // unbatched input
   F::max_pool2d(x, 2, F::Size2{1, 1}).sum().backward();
   EXPECT_TRUE(all_close(x.grad(), f64({0, 2, 0, 0, 0, 1, 1, 0, 0}, {1, 3, 3})));
+}
+
+// Kernel 2, stride 2 without padding has its own branch-free kernel for planes without NaN; it
+// must pick what the general loop picks: on ties the first maximum in row order, and in a plane
+// with NaN (which then takes the general loop) the last NaN of a window.
+TEST(PoolOp, MaxPool2x2KeepsTheFirstMaximumAndTheLastNaN) {
+  const int64_t h = 4, w = 6;
+  std::vector<double> data(2 * h * w);
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<double>((i * 7) % 3);  // ties
+  data[h * w + 2 * w + 3] = NAN;  // plane 1, window (1, 1): NaNs at (2, 3) and (3, 2)
+  data[h * w + 3 * w + 2] = NAN;
+  const Tensor x = from_vector(data, {1, 2, h, w}, true);
+  const Tensor y = F::max_pool2d(x, 2);
+  y.sum().backward();
+  const std::vector<double> out = y.detach().to_vector<double>();
+  const std::vector<double> grad = x.grad().to_vector<double>();
+  std::vector<double> expected_grad(data.size(), 0.0);
+  for (int64_t plane = 0; plane < 2; ++plane)
+    for (int64_t oh = 0; oh < h / 2; ++oh)
+      for (int64_t ow = 0; ow < w / 2; ++ow) {
+        int64_t best = plane * h * w + 2 * oh * w + 2 * ow;
+        for (int64_t i = 0; i < 2; ++i)
+          for (int64_t j = 0; j < 2; ++j) {
+            const int64_t at = plane * h * w + (2 * oh + i) * w + 2 * ow + j;
+            if (data[at] > data[best] || std::isnan(data[at])) best = at;
+          }
+        expected_grad[best] = 1.0;
+        const double got = out[(plane * (h / 2) + oh) * (w / 2) + ow];
+        if (std::isnan(data[best]))
+          EXPECT_TRUE(std::isnan(got));
+        else
+          EXPECT_EQ(got, data[best]);
+      }
+  EXPECT_EQ(grad, expected_grad);
+  EXPECT_EQ(expected_grad[h * w + 3 * w + 2], 1.0);  // the NaN window's gradient: the last NaN
 }
 
 TEST(PoolOp, OutputSizesFollowTorch) {
