@@ -4,6 +4,7 @@
 #   bench/run.sh                          3 rounds, 2 threads, tensor ops and training steps
 #   ROUNDS=5 NABLA_BENCH_THREADS=1 bench/run.sh
 #   BENCH_SET=train bench/run.sh          only the training steps (or BENCH_SET=tensor)
+#   TORCH_MALLOC=tuned bench/run.sh       PyTorch with glibc malloc told to keep freed memory
 # The environment is set here, not inherited, except OPENBLAS_CORETYPE, which is passed through
 # as it is and reported: it moves OpenBLAS (both frameworks') by ~2x (shared/BENCHMARKING.md).
 set -euo pipefail
@@ -25,12 +26,19 @@ export NABLA_BENCH_THREADS=$threads OMP_NUM_THREADS=$threads
 # second pool beside its OpenMP one): OPENBLAS_NUM_THREADS=1 there, as BENCHMARKING.md says.
 nabla_env=(env OPENBLAS_NUM_THREADS="$threads")
 torch_env=(env OPENBLAS_NUM_THREADS=1)
+# TORCH_MALLOC=tuned: glibc keeps freed memory instead of unmapping and re-faulting PyTorch's
+# large activations every step (BENCHMARKING.md, pitfall 3; 32 MiB is glibc's largest mmap
+# threshold, above every activation of the reference models); nabla's caching allocator does
+# the same for nabla, so this is the like-for-like setting. Default: glibc's defaults.
+if [ "${TORCH_MALLOC:-default}" = tuned ]; then
+  torch_env+=(GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=4294967296)
+fi
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
 echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE-(unset)}; threads $threads (OMP_NUM_THREADS=$threads;" \
+echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE-(unset)}; PyTorch malloc ${TORCH_MALLOC:-default}; threads $threads (OMP_NUM_THREADS=$threads;" \
      "OPENBLAS_NUM_THREADS=$threads for nabla, 1 for PyTorch); $rounds rounds"
 gbench=(--benchmark_format=json --benchmark_repetitions=5 --benchmark_report_aggregates_only=true)
 for r in $(seq 1 "$rounds"); do
