@@ -5,10 +5,8 @@
 #pragma once
 
 #include <cstddef>
-#include <map>
-#include <mutex>
-#include <vector>
 
+#include "backend/block_cache.hpp"
 #include "nabla/memory.hpp"
 
 namespace nabla::cpu {
@@ -24,7 +22,7 @@ class CachingAllocator {
 
   void* allocate(size_t bytes);
   void deallocate(void* data, size_t bytes);
-  MemoryStats stats() const;
+  MemoryStats stats() const { return cache_.stats(); }
   void empty_cache();
 
   // The size class a request is served from: a multiple of 64 bytes below 1 MiB, otherwise the
@@ -32,9 +30,7 @@ class CachingAllocator {
   static size_t size_class(size_t bytes);
 
  private:
-  mutable std::mutex mutex_;
-  std::map<size_t, std::vector<void*>> free_blocks_;  // by size class
-  MemoryStats stats_;
+  BlockCache cache_{kAlignment};
 };
 
 }  // namespace nabla::cpu

@@ -4,10 +4,8 @@
 #pragma once
 
 #include <cstddef>
-#include <map>
-#include <mutex>
-#include <vector>
 
+#include "backend/block_cache.hpp"
 #include "nabla/memory.hpp"
 
 namespace nabla::cuda {
@@ -21,13 +19,12 @@ class DeviceAllocator {
 
   void* allocate(size_t bytes);  // an out-of-memory retries once after empty_cache()
   void deallocate(void* data, size_t bytes);
-  MemoryStats stats() const;
+  MemoryStats stats() const { return cache_.stats(); }
   void empty_cache();
 
  private:
-  mutable std::mutex mutex_;
-  std::map<size_t, std::vector<void*>> free_blocks_;  // by size class
-  MemoryStats stats_;
+  // 512-byte classes below 1 MiB: cudaMalloc aligns to 256 bytes; 512 keeps bins few.
+  BlockCache cache_{512};
 };
 
 }  // namespace nabla::cuda
