@@ -23,7 +23,9 @@ ROWS = {
 UNIT = {"FLOP/s": "GFLOP/s", "bytes_per_second": "GB/s"}
 # training table row -> nabla benchmark (counter samples/s)
 TRAIN_ROWS = {"train mlp": "BM_train_mlp", "train lenet5": "BM_train_lenet5",
-              "train cnn_bn": "BM_train_cnn_bn"}
+              "train cnn_bn": "BM_train_cnn_bn",
+              **{f"infer {m} b{b}": f"BM_infer_{m}_b{b}"
+                 for b in (256, 1) for m in ("mlp", "lenet5", "cnn_bn")}}
 ADD_BYTES, MEMCPY_BYTES = 12, 8  # MB moved per call: add 2 reads + 1 write, memcpy 1 + 1
 
 
@@ -58,14 +60,15 @@ def spread_line(row, cols):
 
 
 def train_table(rounds):
-    print("| training step, batch 64 | nabla (samples/s) | PyTorch (samples/s) | nabla/PyTorch |")
+    print("| model (train: one step at batch 64; infer: forward at batch b) | nabla (samples/s) "
+          "| PyTorch (samples/s) | nabla/PyTorch |")
     print("| --- | ---: | ---: | ---: |")
     data = {}
     for row, name in TRAIN_ROWS.items():
         data[row] = {"nabla": [n[name]["samples/s"] for n, _ in rounds],
                      "torch": [t[row] for _, t in rounds]}
         m = {k: statistics.median(v) for k, v in data[row].items()}
-        print(f"| {row.removeprefix('train ')} | {m['nabla']:.0f} | {m['torch']:.0f} "
+        print(f"| {row} | {m['nabla']:.0f} | {m['torch']:.0f} "
               f"| {m['nabla'] / m['torch']:.2f} |")
     print(f"\nspread over {len(rounds)} rounds (each round's value; median in the table):")
     for row, cols in data.items():

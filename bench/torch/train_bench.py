@@ -1,5 +1,6 @@
 """PyTorch twin of bench/train_bench.cpp: one training step of MLP, LeNet-5 (SGD momentum 0.9)
-and CNN-BN (Adam 1e-3) at batch 64, the reference models of shared/BENCHMARKING.md.
+and CNN-BN (Adam 1e-3) at batch 64, the reference models of shared/BENCHMARKING.md; and their
+inference (eval mode, torch.no_grad, forward only) at batch 256 and batch 1.
 
     /usr/bin/python3 bench/torch/train_bench.py
 
@@ -51,11 +52,27 @@ def row(name, model, adam):
     print(f"{name}\t{BATCH / seconds_per_call(step, segment_seconds=0.3, warmup_seconds=0.5):.6g}\tsamples/s", flush=True)
 
 
+def infer_row(name, model, batch):
+    torch.manual_seed(0)
+    model.eval()
+    x = torch.randn(batch, 1, 28, 28)
+
+    def forward():
+        with torch.no_grad():
+            model(x)
+
+    print(f"{name}\t{batch / seconds_per_call(forward, segment_seconds=0.3, warmup_seconds=0.5):.6g}\tsamples/s", flush=True)
+
+
 def main():
     torch.set_num_threads(int(os.environ.get("NABLA_BENCH_THREADS", "2")))
     row("train mlp", mlp(), False)
     row("train lenet5", lenet5(), False)
     row("train cnn_bn", cnn_bn(), True)
+    for batch in (256, 1):
+        infer_row(f"infer mlp b{batch}", mlp(), batch)
+        infer_row(f"infer lenet5 b{batch}", lenet5(), batch)
+        infer_row(f"infer cnn_bn b{batch}", cnn_bn(), batch)
 
 
 if __name__ == "__main__":
