@@ -14,12 +14,13 @@
 #include "backend/cpu/caching_allocator.hpp"
 
 #ifdef NABLA_HAS_ONEDNN
+#include <algorithm>
+#include <array>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
-#include <vector>
 
 #include <oneapi/dnnl/dnnl.hpp>
 #endif
@@ -63,10 +64,11 @@ dnnl::engine& cpu_engine() {
 // into `inner` for what the primitive reads, out of it for what it writes, none when they agree.
 struct Relayout {
   memory::desc plain, inner;
+  bool written;  // the primitive writes this tensor (an output) rather than reads it
   std::optional<dnnl::reorder> reorder;
 
-  Relayout(const memory::desc& plain_desc, const memory::desc& inner_desc, bool written)
-      : plain(plain_desc), inner(inner_desc) {
+  Relayout(const memory::desc& plain_desc, const memory::desc& inner_desc, bool is_written)
+      : plain(plain_desc), inner(inner_desc), written(is_written) {
     if (plain == inner) return;
     if (written)
       reorder.emplace(dnnl::reorder::primitive_desc(cpu_engine(), inner, cpu_engine(), plain));
@@ -80,7 +82,7 @@ struct Relayout {
 // primitive reads it; copied back by write_back() when it writes it).
 class Staged {
  public:
-  Staged(const Relayout& relayout, const void* data, bool written, CachingAllocator& allocator,
+  Staged(const Relayout& relayout, const void* data, CachingAllocator& allocator,
          dnnl::stream& stream)
       : relayout_(relayout),
         allocator_(allocator),
@@ -92,7 +94,7 @@ class Staged {
     bytes_ = relayout.inner.get_size();
     block_ = allocator.allocate(bytes_);
     inner_ = memory(relayout.inner, cpu_engine(), block_);
-    if (!written) relayout.reorder->execute(stream, user_, inner_);
+    if (!relayout.written) relayout.reorder->execute(stream, user_, inner_);
   }
   ~Staged() {
     if (block_) allocator_.deallocate(block_, bytes_);
@@ -116,7 +118,6 @@ class Staged {
 struct Forward {
   dnnl::convolution_forward primitive;
   Relayout x, w, y;
-  memory::desc b;  // bias, plain; empty without one
 };
 struct BackwardData {
   dnnl::convolution_backward_data primitive;
@@ -125,8 +126,13 @@ struct BackwardData {
 struct BackwardWeights {
   dnnl::convolution_backward_weights primitive;
   Relayout x, dy, dw;
-  memory::desc db;  // bias gradient, plain; empty without a bias
 };
+
+// The bias (or its gradient): one value per output channel, never reordered; empty without one.
+memory::desc bias_desc(const Conv2dArgs& a) {
+  if (!a.bias.data) return {};
+  return memory::desc({a.weight.shape[0]}, memory::data_type::f32, Tag::x);
+}
 
 memory::desc any_layout(const memory::desc& plain) {
   return memory::desc(plain.dims(), memory::data_type::f32, Tag::any);
@@ -152,7 +158,7 @@ struct Geometry {
                                    Tag::oihw)
                     : memory::desc({groups, ws[0] / groups, ws[1], ws[2], ws[3]},
                                    memory::data_type::f32, Tag::goihw);
-    if (a.bias.data) b = memory::desc({ws[0]}, memory::data_type::f32, Tag::x);
+    b = bias_desc(a);
     stride = {a.stride[0], a.stride[1]};
     dilation = {a.dilation[0] - 1, a.dilation[1] - 1};  // oneDNN counts the gaps
     padding = {a.padding[0], a.padding[1]};
@@ -175,7 +181,7 @@ struct Geometry {
       forward.emplace(Forward{dnnl::convolution_forward(*forward_pd),
                               Relayout(x, forward_pd->src_desc(), false),
                               Relayout(w, forward_pd->weights_desc(), false),
-                              Relayout(y, forward_pd->dst_desc(), true), b});
+                              Relayout(y, forward_pd->dst_desc(), true)});
     return *forward;
   }
   BackwardData& backward_data_primitives() {
@@ -203,18 +209,23 @@ struct Geometry {
       backward_weights.emplace(BackwardWeights{dnnl::convolution_backward_weights(pd),
                                                Relayout(x, pd.src_desc(), false),
                                                Relayout(y, pd.diff_dst_desc(), false),
-                                               Relayout(w, pd.diff_weights_desc(), true), b});
+                                               Relayout(w, pd.diff_weights_desc(), true)});
     }
     return *backward_weights;
   }
 };
 
-std::vector<int64_t> geometry_key(const Conv2dArgs& a) {
-  std::vector<int64_t> key;
-  for (const View* v : {&a.x, &a.weight, &a.y}) key.insert(key.end(), v->shape.begin(), v->shape.end());
-  key.insert(key.end(), {a.stride[0], a.stride[1], a.padding[0], a.padding[1], a.dilation[0],
-                         a.dilation[1], a.groups, a.bias.data != nullptr,
-                         static_cast<int64_t>(omp_get_max_threads())});
+// Shapes of x, weight and y (4 each), stride, padding, dilation (2 each), groups, bias, threads.
+using GeometryKey = std::array<int64_t, 21>;
+
+GeometryKey geometry_key(const Conv2dArgs& a) {
+  GeometryKey key;
+  auto at = key.begin();
+  for (const View* v : {&a.x, &a.weight, &a.y}) at = std::copy(v->shape.begin(), v->shape.end(), at);
+  for (int64_t value : {a.stride[0], a.stride[1], a.padding[0], a.padding[1], a.dilation[0],
+                        a.dilation[1], a.groups, static_cast<int64_t>(a.bias.data != nullptr),
+                        static_cast<int64_t>(omp_get_max_threads())})
+    *at++ = value;
   return key;
 }
 
@@ -223,7 +234,7 @@ std::vector<int64_t> geometry_key(const Conv2dArgs& a) {
 template <class Primitives>
 Primitives* lookup(const Conv2dArgs& args, Primitives& (Geometry::*make)()) {
   static std::mutex mutex;
-  static std::map<std::vector<int64_t>, std::unique_ptr<Geometry>> cache;
+  static std::map<GeometryKey, std::unique_ptr<Geometry>> cache;
   const std::lock_guard lock(mutex);
   auto [it, inserted] = cache.try_emplace(geometry_key(args));
   try {
@@ -241,19 +252,18 @@ Primitives* lookup(const Conv2dArgs& args, Primitives& (Geometry::*make)()) {
 bool onednn_conv2d(OpId op, const Conv2dArgs& args, CachingAllocator& allocator) {
   if (!onednn_conv_enabled() || args.x.dtype != DType::f32) return false;
   if (args.x.numel() == 0 || args.y.numel() == 0) return false;
-  dnnl::stream stream(cpu_engine());
-  // Plain memory over one of the caller's buffers that needs no reorder (bias, its gradient).
-  auto plain = [](const memory::desc& desc, void* data) { return memory(desc, cpu_engine(), data); };
+  thread_local dnnl::stream stream(cpu_engine());
+  auto bias = [&] { return memory(bias_desc(args), cpu_engine(), args.bias.data); };
   switch (op) {
     case OpId::conv2d: {  // y from x, weight, bias
       Forward* p = lookup(args, &Geometry::forward_primitives);
       if (!p) return false;
-      Staged x(p->x, args.x.data, false, allocator, stream);
-      Staged w(p->w, args.weight.data, false, allocator, stream);
-      Staged y(p->y, args.y.data, true, allocator, stream);
+      Staged x(p->x, args.x.data, allocator, stream);
+      Staged w(p->w, args.weight.data, allocator, stream);
+      Staged y(p->y, args.y.data, allocator, stream);
       std::unordered_map<int, memory> io{
           {DNNL_ARG_SRC, x.get()}, {DNNL_ARG_WEIGHTS, w.get()}, {DNNL_ARG_DST, y.get()}};
-      if (args.bias.data) io[DNNL_ARG_BIAS] = plain(p->b, args.bias.data);
+      if (args.bias.data) io[DNNL_ARG_BIAS] = bias();
       p->primitive.execute(stream, io);
       y.write_back(stream);
       stream.wait();  // before the Staged blocks go back to the allocator
@@ -262,9 +272,9 @@ bool onednn_conv2d(OpId op, const Conv2dArgs& args, CachingAllocator& allocator)
     case OpId::conv2d_input_grad: {  // dx (in x) from dy (in y) and weight
       BackwardData* p = lookup(args, &Geometry::backward_data_primitives);
       if (!p) return false;
-      Staged dy(p->dy, args.y.data, false, allocator, stream);
-      Staged w(p->w, args.weight.data, false, allocator, stream);
-      Staged dx(p->dx, args.x.data, true, allocator, stream);
+      Staged dy(p->dy, args.y.data, allocator, stream);
+      Staged w(p->w, args.weight.data, allocator, stream);
+      Staged dx(p->dx, args.x.data, allocator, stream);
       p->primitive.execute(stream, {{DNNL_ARG_DIFF_DST, dy.get()},
                                     {DNNL_ARG_WEIGHTS, w.get()},
                                     {DNNL_ARG_DIFF_SRC, dx.get()}});
@@ -275,13 +285,13 @@ bool onednn_conv2d(OpId op, const Conv2dArgs& args, CachingAllocator& allocator)
     case OpId::conv2d_weight_grad: {  // dweight and dbias (in weight, bias) from x and dy
       BackwardWeights* p = lookup(args, &Geometry::backward_weights_primitives);
       if (!p) return false;
-      Staged x(p->x, args.x.data, false, allocator, stream);
-      Staged dy(p->dy, args.y.data, false, allocator, stream);
-      Staged dw(p->dw, args.weight.data, true, allocator, stream);
+      Staged x(p->x, args.x.data, allocator, stream);
+      Staged dy(p->dy, args.y.data, allocator, stream);
+      Staged dw(p->dw, args.weight.data, allocator, stream);
       std::unordered_map<int, memory> io{{DNNL_ARG_SRC, x.get()},
                                          {DNNL_ARG_DIFF_DST, dy.get()},
                                          {DNNL_ARG_DIFF_WEIGHTS, dw.get()}};
-      if (args.bias.data) io[DNNL_ARG_DIFF_BIAS] = plain(p->db, args.bias.data);
+      if (args.bias.data) io[DNNL_ARG_DIFF_BIAS] = bias();
       p->primitive.execute(stream, io);
       dw.write_back(stream);
       stream.wait();  // before the Staged blocks go back to the allocator

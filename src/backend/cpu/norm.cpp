@@ -93,8 +93,9 @@ void batch_norm_forward(const NormArgs& a) {
                    mean_out[ch] = static_cast<T>(mean);
                    invstd_out[ch] = static_cast<T>(invstd);
                    // y = x·scale + shift in T, as torch: a float32 multiply-add vectorises.
-                   const T scale = static_cast<T>((w ? w[ch] : 1.0) * invstd);
-                   const T shift = static_cast<T>((b ? b[ch] : 0.0) - mean * (w ? w[ch] : 1.0) * invstd);
+                   const double scale_d = (w ? w[ch] : 1.0) * invstd;
+                   const T scale = static_cast<T>(scale_d);
+                   const T shift = static_cast<T>((b ? b[ch] : 0.0) - mean * scale_d);
                    L.each_run(x, ch, [&](const T* run) {
                      T* out = y + (run - x);
                      for (int64_t k = 0; k < L.s; ++k) out[k] = run[k] * scale + shift;
