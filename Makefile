@@ -4,6 +4,8 @@
 #                           library and CUDA tests and run them (they skip without a GPU)
 # make test PRESET=asan     the same under AddressSanitizer + UBSan (also: debug)
 # make bench                build and run the benchmarks against OpenBLAS, memcpy and PyTorch
+# make package              build the .deb (headers, libnabla, CMake package, the nabla command)
+# make fresh-check          prove a new Debian 12 root sets nabla up (scripts/fresh-machine-check.sh)
 # make build / make clean
 PRESET ?= release
 JOBS ?= $(shell nproc)
@@ -14,7 +16,7 @@ CCACHE ?= $(shell command -v ccache 2>/dev/null)
 CXX_LAUNCHER = $(if $(CCACHE),-DCMAKE_CXX_COMPILER_LAUNCHER=$(CCACHE))
 CUDA_LAUNCHER = $(if $(CCACHE),-DCMAKE_CUDA_COMPILER_LAUNCHER=$(CCACHE))
 
-.PHONY: deps build test test-cuda bench clean demo
+.PHONY: deps build test test-cuda bench clean demo package fresh-check
 
 deps:
 	@scripts/install-deps.sh
@@ -47,6 +49,14 @@ bench:
 	@cmake --preset bench >/dev/null
 	@cmake --build --preset bench -j $(JOBS)
 	@bench/run.sh
+
+package: deps
+	@cmake --preset package $(CXX_LAUNCHER) >/dev/null
+	@cmake --build --preset package -j $(JOBS)
+	@cd build/package && cpack -G DEB
+
+fresh-check:
+	@scripts/fresh-machine-check.sh
 
 clean:
 	rm -rf build

@@ -9,7 +9,10 @@ packages=(
   g++ cmake ninja-build make pkg-config
   libgtest-dev libgmock-dev libbenchmark-dev
   libopenblas-openmp-dev
-  libdnnl-dev  # float32 convolution (src/backend/cpu/conv_onednn.cpp)
+  # float32 convolution (src/backend/cpu/conv_onednn.cpp). Linked by its library file, not its
+  # CMake package, which demands OpenCL headers nabla's CPU-only use never needs
+  # (cmake/nablaDependencies.cmake); scripts/fresh-machine-check.sh proves the list on a new root.
+  libdnnl-dev
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev zlib1g-dev
   dataset-fashion-mnist
   chromium  # tests/report open report.html headless

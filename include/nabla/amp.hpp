@@ -20,6 +20,7 @@
 //    allow_tf32 is global and defaults to false, so float32 is exact IEEE float32 unless asked.
 //  - Pair autocast with optim::GradScaler when gradients may underflow (f16 especially).
 #pragma once
+#pragma GCC visibility push(default)
 
 namespace nabla {
 
@@ -51,3 +52,5 @@ void set_allow_tf32(bool allow);
 bool allow_tf32();
 
 }  // namespace nabla
+
+#pragma GCC visibility pop

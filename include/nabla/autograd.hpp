@@ -14,6 +14,7 @@
 //   }
 // and check it with autograd::gradcheck(fn, {x_f64}).
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <cstdint>
 #include <functional>
@@ -117,3 +118,5 @@ GradcheckResult gradcheck(const GradcheckFn& fn, const std::vector<Tensor>& inpu
                           GradcheckOptions options = {});
 
 }  // namespace nabla::autograd
+
+#pragma GCC visibility pop

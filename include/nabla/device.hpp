@@ -6,6 +6,7 @@
 //   model->to(device);                       // before creating the optimizer
 //   Tensor y = (*model)(x.to(device));
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <ostream>
 
@@ -31,3 +32,5 @@ std::ostream& operator<<(std::ostream& out, Device device);
 bool cuda_available();
 
 }  // namespace nabla
+
+#pragma GCC visibility pop

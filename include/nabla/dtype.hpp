@@ -1,6 +1,7 @@
 // Element types. Arithmetic runs on f32 and f64; i64 carries indices (argmax, gather,
 // randint) and b8 (one byte per bool) carries comparison results, as in PyTorch.
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <cstddef>
 #include <cstdint>
@@ -23,3 +24,5 @@ template <> struct dtype_of<int64_t> { static constexpr DType value = DType::i64
 template <> struct dtype_of<bool> { static constexpr DType value = DType::b8; };
 
 }  // namespace nabla
+
+#pragma GCC visibility pop

@@ -5,6 +5,7 @@
 // The message pieces are streamed with operator<<, so shapes, dtypes and numbers print as
 // themselves. The thrown Error records the file and line of the check.
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <cstdint>
 #include <ostream>
@@ -51,3 +52,5 @@ std::string concat(const Args&... args) {
 
 #define NABLA_FAIL(...) \
   ::nabla::detail::throw_error(::nabla::detail::concat(__VA_ARGS__), __FILE__, __LINE__)
+
+#pragma GCC visibility pop

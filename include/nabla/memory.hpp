@@ -1,6 +1,7 @@
 // The caching allocator's counters, per device. A training loop in steady state reuses cached
 // blocks, so `system_allocations` stops growing after the first step.
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <cstdint>
 
@@ -17,3 +18,5 @@ MemoryStats memory_stats(Device device = Device::CPU);
 void empty_cache(Device device = Device::CPU);  // returns cached blocks to the system
 
 }  // namespace nabla
+
+#pragma GCC visibility pop

@@ -1,5 +1,6 @@
 // Everything public in nabla.
 #pragma once
+#pragma GCC visibility push(default)
 
 #include "nabla/amp.hpp"
 #include "nabla/autograd.hpp"
@@ -47,3 +48,5 @@
 #include "nabla/train/trainer.hpp"
 #include "nabla/train/ensemble.hpp"
 #include "nabla/train/inference.hpp"
+
+#pragma GCC visibility pop

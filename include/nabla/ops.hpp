@@ -2,6 +2,7 @@
 // its backward beside its forward in src/ops/. Binary ops broadcast as NumPy does; f32 meeting
 // f64 promotes to f64; a double scalar takes the tensor's dtype.
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <optional>
 #include <utility>
@@ -100,3 +101,5 @@ Tensor log_softmax(const Tensor& x, int64_t dim);
 Tensor sum_to(const Tensor& x, const Shape& shape);
 
 }  // namespace nabla
+
+#pragma GCC visibility pop

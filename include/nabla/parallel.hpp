@@ -1,6 +1,7 @@
 // Threads. nabla's loops and OpenBLAS share one OpenMP pool (Debian's OpenMP build of
 // OpenBLAS), so set_num_threads(n) sets both and nothing oversubscribes the cores.
 #pragma once
+#pragma GCC visibility push(default)
 
 namespace nabla {
 
@@ -8,3 +9,5 @@ void set_num_threads(int threads);  // >= 1
 int get_num_threads();
 
 }  // namespace nabla
+
+#pragma GCC visibility pop

@@ -2,6 +2,7 @@
 // counter-based generator: element i of a draw depends only on (seed, offset + i), so results
 // do not depend on thread count or device, and a draw can be replayed from (seed, offset).
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <cstdint>
 
@@ -43,3 +44,5 @@ class RandomStream {
 };
 
 }  // namespace nabla
+
+#pragma GCC visibility pop

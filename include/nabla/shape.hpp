@@ -1,5 +1,6 @@
 // Shapes and strides are vectors of int64 (element counts, not bytes), as in PyTorch.
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <cstdint>
 #include <ostream>
@@ -21,3 +22,5 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op);
 std::ostream& operator<<(std::ostream& out, const Shape& shape);
 
 }  // namespace nabla
+
+#pragma GCC visibility pop

@@ -6,6 +6,7 @@
 //   auto y = (x * x).sum();
 //   y.backward();            // x.grad() == 2 * x
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <cstdint>
 #include <memory>
@@ -159,3 +160,5 @@ Tensor from_vector(const std::vector<T>& values) {  // 1-D
 Tensor from_blob(const void* data, const Shape& shape, TensorOptions options = {});
 
 }  // namespace nabla
+
+#pragma GCC visibility pop

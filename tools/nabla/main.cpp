@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "nabla/build_info.hpp"
 #include "nabla/run/config.hpp"
 
 namespace {
@@ -25,6 +26,8 @@ void print_config_keys() {
 int main(int argc, char** argv) {
   CLI::App app{"nabla: train neural networks from a TOML config"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", [] { return nabla::build_info_text(); },
+                       "version, commit, compiler and flags, BLAS, oneDNN, CUDA/MPI and threads");
 
   nabla::cli::TrainArgs train;
   bool help_config = false;

@@ -4,6 +4,7 @@
 //   data::AugmentOptions aug{.horizontal_flip = 0.5, .crop_padding = 2};
 //   data::DataLoader loader(train, {.seed = 1}, data::make_augmentation(aug));
 #pragma once
+#pragma GCC visibility push(default)
 
 #include "nabla/data/loader.hpp"
 
@@ -70,3 +71,5 @@ double sample_gamma(double shape, RandomStream& rng);
 double sample_beta(double a, double b, RandomStream& rng);
 
 }  // namespace nabla::data
+
+#pragma GCC visibility pop

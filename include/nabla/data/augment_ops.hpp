@@ -13,6 +13,7 @@
 //   Tensor r = data::rotate(image, 90);        // counter-clockwise as displayed (F.rotate)
 //   Tensor t = data::translate(image, 2, -1);  // content moves 2 px right and 1 px up
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <cstdint>
 
@@ -51,3 +52,5 @@ Tensor adjust_brightness(const Tensor& image, double factor);
 Tensor adjust_contrast(const Tensor& image, double factor);
 
 }  // namespace nabla::data
+
+#pragma GCC visibility pop

@@ -4,6 +4,7 @@
 //   auto train = data::load_mnist_dataset(data::kFashionMnistDir, /*train=*/true);
 //   auto [rest, validation] = data::split_off(train, 0.1, /*seed=*/0);
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <cstdint>
 #include <string>
@@ -80,3 +81,5 @@ Dataset two_spirals(int64_t points_per_class = 500, int64_t classes = 2, double 
                     uint64_t seed = 0);
 
 }  // namespace nabla::data
+
+#pragma GCC visibility pop

@@ -2,6 +2,7 @@
 // per dim, then the elements in row-major order, big-endian. Files may be gzip-compressed
 // (the Debian dataset packages ship .gz); both are read directly.
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <string>
 
@@ -36,3 +37,5 @@ inline constexpr const char* kFashionMnistDir = "/usr/share/datasets/fashion-mni
 ImageSet load_mnist_like(const std::string& dir, bool train, int64_t limit = 0);
 
 }  // namespace nabla::data
+
+#pragma GCC visibility pop

@@ -26,6 +26,7 @@
 //     while (auto batch = loader.next()) step(batch->inputs, batch->targets);
 //   }
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <cstdint>
 #include <functional>
@@ -86,3 +87,5 @@ class DataLoader {
 };
 
 }  // namespace nabla::data
+
+#pragma GCC visibility pop

@@ -7,6 +7,7 @@
 //   Tensor x = pre.apply(batch.inputs);
 //   io::save_safetensors(path, pre.state());      // "preprocess.0.mean", ...
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <initializer_list>
 #include <memory>
@@ -93,3 +94,5 @@ class Preprocessing {
 };
 
 }  // namespace nabla::data
+
+#pragma GCC visibility pop

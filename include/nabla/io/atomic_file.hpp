@@ -9,6 +9,7 @@
 // Errors name `what`, the path and the system's reason (strerror); a missing directory is named
 // as such.
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <functional>
 #include <ostream>
@@ -30,3 +31,5 @@ void write_file_atomically(const std::string& path, const std::string& bytes,
 std::string read_file(const std::string& path, const std::string& what);
 
 }  // namespace nabla::io
+
+#pragma GCC visibility pop

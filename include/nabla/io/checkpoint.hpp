@@ -15,6 +15,7 @@
 //   io::Checkpoint c = io::load_checkpoint(dir + "/last.ckpt");
 //   model.load_state_dict(c.model); adam.load_state_dict(c.optimizer); ...
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <map>
 #include <string>
@@ -42,3 +43,5 @@ void save_checkpoint(const std::string& path, const Checkpoint& checkpoint);
 Checkpoint load_checkpoint(const std::string& path);
 
 }  // namespace nabla::io
+
+#pragma GCC visibility pop

@@ -19,6 +19,7 @@
 //   io::save_safetensors("model.safetensors", model.state_dict(), {{"epoch", "3"}});
 //   model.load_state_dict(io::load_safetensors("model.safetensors").tensors);
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <cstdint>
 #include <map>
@@ -48,3 +49,5 @@ void save_safetensors(const std::string& path, const nn::NamedTensors& tensors,
 SafetensorsContents load_safetensors(const std::string& path);
 
 }  // namespace nabla::io
+
+#pragma GCC visibility pop

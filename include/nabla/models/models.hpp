@@ -8,6 +8,7 @@
 // 138,357,544, googlenet 6,624,904, resnet18 11,689,512, resnet34 21,797,672 (1000 classes, 3
 // input channels); resnet20 269,722 (10 classes).
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <memory>
 #include <string>
@@ -57,3 +58,5 @@ ModulePtr create(const std::string& name, const ModelOptions& options = {});
 std::vector<std::string> model_names();
 
 }  // namespace nabla::models
+
+#pragma GCC visibility pop

@@ -3,6 +3,7 @@
 //
 //   LeNet conv1: output [6, 28, 28], 156 parameters, 117,600 multiply-adds.
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <ostream>
 #include <string>
@@ -36,3 +37,5 @@ ModelSummary summarize(nn::Module& model, const Shape& input_shape);
 std::ostream& operator<<(std::ostream& out, const ModelSummary& summary);
 
 }  // namespace nabla::models
+
+#pragma GCC visibility pop

@@ -2,6 +2,7 @@
 // name in nabla/nn/functional/activation.hpp (formulas there). PReLU is the only one with a
 // parameter (`weight`, as torch); NoisyReLU is the only one that differs between train and eval.
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <string>
 
@@ -124,3 +125,5 @@ class LogSoftmax : public Module {
 };
 
 }  // namespace nabla::nn
+
+#pragma GCC visibility pop

@@ -1,6 +1,7 @@
 // Containers. Sequential chains its children in order; they are named "0", "1", ... so state
 // dicts match torch.nn.Sequential's ("0.weight", "2.bias").
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <initializer_list>
 
@@ -22,3 +23,5 @@ class Sequential : public Module {
 };
 
 }  // namespace nabla::nn
+
+#pragma GCC visibility pop

@@ -6,6 +6,7 @@
 //
 //   auto conv = std::make_shared<nn::Conv2d>(3, 16, 3, /*stride=*/1, /*padding=*/"same");
 #pragma once
+#pragma GCC visibility push(default)
 
 #include "nabla/nn/functional/conv.hpp"
 #include "nabla/nn/module.hpp"
@@ -48,3 +49,5 @@ class Conv2d : public Module {
 };
 
 }  // namespace nabla::nn
+
+#pragma GCC visibility pop

@@ -4,6 +4,7 @@
 // p must lie in [0, 1]; p = 1 zeroes everything, as torch. Masks come from the global Philox
 // generator, so manual_seed fixes them.
 #pragma once
+#pragma GCC visibility push(default)
 
 #include "nabla/nn/module.hpp"
 
@@ -23,3 +24,5 @@ class Dropout : public Module {
 };
 
 }  // namespace nabla::nn
+
+#pragma GCC visibility pop

@@ -4,6 +4,7 @@
 // Adjacent pixels of a feature map are strongly correlated, so dropping single activations
 // barely regularises a conv layer; dropping the channel does (Tompson et al., 2015).
 #pragma once
+#pragma GCC visibility push(default)
 
 #include "nabla/nn/module.hpp"
 
@@ -22,3 +23,5 @@ class Dropout2d : public Module {
 };
 
 }  // namespace nabla::nn
+
+#pragma GCC visibility pop

@@ -5,6 +5,7 @@
 //   kaiming_normal_:  N(0, σ²), σ = gain / √fan
 // fan_in of a [out, in, k...] weight is in · Πk, fan_out is out · Πk.
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <string>
 #include <utility>
@@ -41,3 +42,5 @@ void orthogonal_(const Tensor& t, double gain = 1.0);
 void linear_default_(const Tensor& weight, const Tensor& bias = Tensor());
 
 }  // namespace nabla::nn::init
+
+#pragma GCC visibility pop

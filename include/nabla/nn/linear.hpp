@@ -1,6 +1,7 @@
 // Fully connected layers. Linear: y = x Wᵀ + b, W [out, in], b [out], x [..., in]; PyTorch's
 // default init: W ~ U(-1/√in, 1/√in) (kaiming_uniform_ with a = √5), b likewise.
 #pragma once
+#pragma GCC visibility push(default)
 
 #include "nabla/nn/module.hpp"
 
@@ -45,3 +46,5 @@ class Flatten : public Module {
 };
 
 }  // namespace nabla::nn
+
+#pragma GCC visibility pop

@@ -6,6 +6,7 @@
 //   nn::CrossEntropyLoss criterion({.label_smoothing = 0.1});
 //   Tensor loss = criterion(logits, labels);
 #pragma once
+#pragma GCC visibility push(default)
 
 #include "nabla/nn/functional/loss.hpp"
 #include "nabla/nn/module.hpp"
@@ -118,3 +119,5 @@ class SmoothL1Loss : public Loss {
 };
 
 }  // namespace nabla::nn
+
+#pragma GCC visibility pop

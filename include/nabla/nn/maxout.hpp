@@ -4,6 +4,7 @@
 // [out_features·pieces], initialised as torch's Linear. With k = 2 and one piece fixed at 0 it
 // is a ReLU; with one at slope a, a leaky ReLU (the notes' generalisation).
 #pragma once
+#pragma GCC visibility push(default)
 
 #include "nabla/nn/module.hpp"
 
@@ -25,3 +26,5 @@ class Maxout : public Module {
 };
 
 }  // namespace nabla::nn
+
+#pragma GCC visibility pop

@@ -12,6 +12,7 @@
 //     std::shared_ptr<nn::Linear> fc1_, fc2_;
 //   };
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <functional>
 #include <memory>
@@ -128,3 +129,5 @@ class ForwardHookGuard {
 };
 
 }  // namespace nabla::nn
+
+#pragma GCC visibility pop

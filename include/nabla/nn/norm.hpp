@@ -11,6 +11,7 @@
 //   LocalResponseNorm(size, alpha=1e-4, beta=0.75, k=1).
 // See nabla/nn/functional/norm.hpp for the formulas.
 #pragma once
+#pragma GCC visibility push(default)
 
 #include "nabla/nn/module.hpp"
 #include "nabla/shape.hpp"
@@ -130,3 +131,5 @@ class LocalResponseNorm : public Module {
 };
 
 }  // namespace nabla::nn
+
+#pragma GCC visibility pop

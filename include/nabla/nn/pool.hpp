@@ -2,6 +2,7 @@
 // kernels; no parameters. stride defaults to kernel_size. Printed as torch prints them:
 //   MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <optional>
 
@@ -60,3 +61,5 @@ class AdaptiveAvgPool2d : public Module {
 std::string size2_repr(Size2 size);
 
 }  // namespace nabla::nn
+
+#pragma GCC visibility pop

@@ -4,6 +4,7 @@
 // Learning log σ keeps every width positive without a constraint and makes the step size
 // relative to the width. Init: centres ~ N(0, 1), log_sigma = 0 (σ = 1).
 #pragma once
+#pragma GCC visibility push(default)
 
 #include "nabla/nn/module.hpp"
 
@@ -25,3 +26,5 @@ class RBF : public Module {
 };
 
 }  // namespace nabla::nn
+
+#pragma GCC visibility pop

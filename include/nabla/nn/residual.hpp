@@ -13,6 +13,7 @@
 //   body->push_back(conv1).push_back(bn1).push_back(relu).push_back(conv2).push_back(bn2);
 //   auto block = std::make_shared<nn::Residual>(body, downsample, std::make_shared<nn::ReLU>());
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <initializer_list>
 
@@ -41,3 +42,5 @@ class Concat : public Module {
 };
 
 }  // namespace nabla::nn
+
+#pragma GCC visibility pop

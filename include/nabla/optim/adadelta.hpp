@@ -1,6 +1,7 @@
 // Adadelta, torch.optim.Adadelta (1.13): g = ∇ + wd·p;  v = ρv + (1−ρ)g²;
 // Δ = √(u + eps)/√(v + eps) · g;  u = ρu + (1−ρ)Δ²;  p -= lr·Δ.
 #pragma once
+#pragma GCC visibility push(default)
 
 #include "nabla/optim/optimizer.hpp"
 
@@ -27,3 +28,5 @@ class Adadelta : public Optimizer {
 };
 
 }  // namespace nabla::optim
+
+#pragma GCC visibility pop

@@ -1,6 +1,7 @@
 // Adagrad, torch.optim.Adagrad (1.13): g = ∇ + wd·p;  s += g²;
 // p -= lr/(1 + (t−1)·lr_decay) · g / (√s + eps).
 #pragma once
+#pragma GCC visibility push(default)
 
 #include "nabla/optim/optimizer.hpp"
 
@@ -28,3 +29,5 @@ class Adagrad : public Optimizer {
 };
 
 }  // namespace nabla::optim
+
+#pragma GCC visibility pop

@@ -4,6 +4,7 @@
 //   p -= lr/(1−β₁ᵗ) · m / (√v̂/√(1−β₂ᵗ) + eps)
 // Group options are "lr", "beta1", "beta2", "eps", "weight_decay", "amsgrad", "maximize".
 #pragma once
+#pragma GCC visibility push(default)
 
 #include "nabla/optim/optimizer.hpp"
 
@@ -55,3 +56,5 @@ class AdamW : public Adam {
 };
 
 }  // namespace nabla::optim
+
+#pragma GCC visibility pop

@@ -31,6 +31,7 @@
 //    (see nabla/amp.hpp), so with no overflow a scaled run equals the unscaled one whenever the
 //    scale is a power of two (as growth 2 and backoff 0.5 keep it).
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <cstdint>
 #include <map>
@@ -93,3 +94,5 @@ class GradScaler {
 };
 
 }  // namespace nabla::optim
+
+#pragma GCC visibility pop

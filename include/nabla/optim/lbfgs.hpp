@@ -9,6 +9,7 @@
 // "prev_loss" scalars; "d", "prev_flat_grad" and the history "old_dirs.<i>", "old_stps.<i>"
 // tensors with "ro.<i>" scalars.
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <optional>
 #include <string>
@@ -46,3 +47,5 @@ class LBFGS : public Optimizer {
 };
 
 }  // namespace nabla::optim
+
+#pragma GCC visibility pop

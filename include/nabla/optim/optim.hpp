@@ -1,5 +1,6 @@
 // Every optimizer, schedule and regulariser (namespace nabla::optim).
 #pragma once
+#pragma GCC visibility push(default)
 
 #include "nabla/optim/adadelta.hpp"
 #include "nabla/optim/adagrad.hpp"
@@ -11,3 +12,5 @@
 #include "nabla/optim/rmsprop.hpp"
 #include "nabla/optim/schedule.hpp"
 #include "nabla/optim/sgd.hpp"
+
+#pragma GCC visibility pop

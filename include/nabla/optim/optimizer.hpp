@@ -9,6 +9,7 @@
 // passed without some key takes the optimizer's default, exactly as torch's param_groups dicts,
 // so a schedule or a user can change group.options["lr"] between steps.
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <cstdint>
 #include <functional>
@@ -124,3 +125,5 @@ void check_in_unit_interval(const std::string& optimizer, const Options& options
                             const std::string& key);  // [0, 1)
 
 }  // namespace nabla::optim
+
+#pragma GCC visibility pop

@@ -11,6 +11,7 @@
 //                                        returns total_norm (inf-norm with norm_type = inf)
 //   clip_grad_value_(params, clip)       clamps every gradient element to [−clip, clip]
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <limits>
 #include <vector>
@@ -32,3 +33,5 @@ double clip_grad_norm_(const std::vector<Tensor>& params, double max_norm,
 void clip_grad_value_(const std::vector<Tensor>& params, double clip_value);
 
 }  // namespace nabla::optim
+
+#pragma GCC visibility pop

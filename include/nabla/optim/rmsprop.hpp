@@ -2,6 +2,7 @@
 // centered: m = αm + (1−α)g, avg = √(v − m²) + eps, else avg = √v + eps;
 // momentum: b = μb + g/avg, p -= lr·b; otherwise p -= lr·g/avg.
 #pragma once
+#pragma GCC visibility push(default)
 
 #include "nabla/optim/optimizer.hpp"
 
@@ -30,3 +31,5 @@ class RMSprop : public Optimizer {
 };
 
 }  // namespace nabla::optim
+
+#pragma GCC visibility pop

@@ -11,6 +11,7 @@
 // use torch's recursive get_lr forms, so their sequences equal torch's number for number and
 // they compose with other changes of the lr; step_at(epoch) uses the closed forms.
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <functional>
 #include <map>
@@ -289,3 +290,5 @@ class ReduceLROnPlateau {
 };
 
 }  // namespace nabla::optim
+
+#pragma GCC visibility pop

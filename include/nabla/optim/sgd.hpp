@@ -4,6 +4,7 @@
 //
 //   optim::SGD sgd(model.parameters(), {.lr = 0.1, .momentum = 0.9, .nesterov = true});
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <cmath>
 #include <limits>
@@ -37,3 +38,5 @@ class SGD : public Optimizer {
 };
 
 }  // namespace nabla::optim
+
+#pragma GCC visibility pop

@@ -17,6 +17,7 @@
 //   record.val_loss = {0.61, 0.48};
 //   write_report(out_dir + "/report.html", record);   // just the loss plot
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <cstdint>
 #include <string>
@@ -77,3 +78,5 @@ std::string render_html(const RunRecord& record);
 void write_report(const std::string& path, const RunRecord& record);
 
 }  // namespace nabla::report
+
+#pragma GCC visibility pop

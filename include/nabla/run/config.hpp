@@ -8,6 +8,7 @@
 //   auto config = run::Config::from_file("examples/spiral.toml", {"optimizer.lr=0.05"});
 //   double lr = config.number("optimizer.lr");       // the file's value or the default
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <cstdint>
 #include <map>
@@ -89,3 +90,5 @@ std::string choice(const Config& config, const std::string& key,
 std::string nearest_name(const std::string& name, const std::vector<std::string>& candidates);
 
 }  // namespace nabla::run
+
+#pragma GCC visibility pop

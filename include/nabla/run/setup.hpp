@@ -3,6 +3,7 @@
 // reads (a learning rate must be > 0, a batch size >= 1) and throws an Error naming the key,
 // where it was set and the fix; `nabla` turns those into exit code 2.
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <memory>
 #include <optional>
@@ -72,3 +73,5 @@ train::TrainerOptions make_trainer_options(const Config& config);
 data::DataLoaderOptions make_loader_options(const Config& config);
 
 }  // namespace nabla::run
+
+#pragma GCC visibility pop

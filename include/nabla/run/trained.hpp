@@ -5,6 +5,7 @@
 //                                  num_classes, sample_shape (raw input), class_names
 //   run_dir/preprocess.safetensors the fitted preprocessing statistics (absent without steps)
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <memory>
 #include <string>
@@ -36,3 +37,5 @@ void save_trained(const std::string& run_dir, const nn::Module& model,
 TrainedModel load_trained(const std::string& run_dir, const std::vector<std::string>& overrides = {});
 
 }  // namespace nabla::run
+
+#pragma GCC visibility pop

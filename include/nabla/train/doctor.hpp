@@ -90,6 +90,7 @@
 //                 parameter during the update_ratio steps or the overfit run: fail, naming the
 //                 first. (The lr range test is meant to diverge and is not counted.)
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <cstdint>
 #include <functional>
@@ -169,3 +170,5 @@ std::string doctor_text(const std::vector<CheckResult>& results);
 std::string doctor_json(const std::vector<CheckResult>& results);
 
 }  // namespace nabla::train
+
+#pragma GCC visibility pop

@@ -6,6 +6,7 @@
 //   Tensor p = train::average_probabilities({p1, p2, p3});   // each [N, C]
 //   trainer.add_callback(train::snapshot_callback(run_dir + "/snapshots", 10, 1));
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <memory>
 #include <string>
@@ -31,3 +32,5 @@ std::unique_ptr<Callback> snapshot_callback(const std::string& dir, int64_t t_0,
 std::vector<std::string> snapshot_files(const std::string& dir);
 
 }  // namespace nabla::train
+
+#pragma GCC visibility pop

@@ -5,6 +5,7 @@
 //   Tensor p = train::predict_probabilities(model, images, preprocess);      // [N, C]
 //   Tensor f = train::penultimate_features(model, images, preprocess);       // [N, D]
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <functional>
 #include <vector>
@@ -44,3 +45,5 @@ class EvalMode {
 };
 
 }  // namespace nabla::train
+
+#pragma GCC visibility pop

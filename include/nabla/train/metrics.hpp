@@ -12,6 +12,7 @@
 // top-1 accuracy equals accuracy even with ties). Probability targets [B, C] (mixup, label
 // smoothing by hand) count as their argmax class.
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <cstdint>
 #include <string>
@@ -56,3 +57,5 @@ struct Evaluation {
 };
 
 }  // namespace nabla::train
+
+#pragma GCC visibility pop

@@ -22,6 +22,7 @@
 //   const train::MonitorSnapshot& m = trainer.last_monitor();
 //   train::fill_run_record(trainer.history(), m, record);   // report::RunRecord's plots
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <cstdint>
 #include <map>
@@ -115,3 +116,5 @@ void fill_run_record(const History& history, const MonitorSnapshot& monitor,
                      report::RunRecord& record);
 
 }  // namespace nabla::train
+
+#pragma GCC visibility pop

@@ -69,6 +69,7 @@
 // nothing. A run that had finished (all epochs, or stopped by a callback) resumes to a fit() that
 // only runs the callbacks' on_train_end (early stopping restores its best weights) and returns.
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <atomic>
 #include <cmath>
@@ -246,3 +247,5 @@ class Trainer {
 };
 
 }  // namespace nabla::train
+
+#pragma GCC visibility pop

@@ -6,6 +6,7 @@
 //   std::cout << tune::format_text(table);
 //   tune::write_results(dir, table);   // results.csv, results.md
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <string>
 #include <utility>
@@ -63,3 +64,5 @@ ResultsTable write_outputs(const SearchPlan& plan, const SearchSetup& setup,
                            const std::vector<std::pair<std::string, std::string>>& facts);
 
 }  // namespace nabla::tune
+
+#pragma GCC visibility pop

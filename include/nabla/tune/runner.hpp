@@ -8,6 +8,7 @@
 //   run_search(plan, setup, ledger, executor.executor(), say);
 //   if (executor.interrupted()) return 130;
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <cstdint>
 #include <memory>
@@ -39,3 +40,5 @@ class ProcessExecutor {
 };
 
 }  // namespace nabla::tune
+
+#pragma GCC visibility pop

@@ -21,6 +21,7 @@
 //   tune::Ledger ledger = tune::Ledger::open(plan.dir + "/trials.jsonl", &warnings);
 //   tune::SearchOutcome outcome = tune::run_search(plan, setup, ledger, executor, say);
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <cstdint>
 #include <functional>
@@ -144,3 +145,5 @@ Point point_of(const SearchSpace& space, const TrialRecord& record);
 std::string trial_dir_name(int64_t id);
 
 }  // namespace nabla::tune
+
+#pragma GCC visibility pop

@@ -28,6 +28,7 @@
 //   tune::Point p = tune::sample_point(space, rng);
 //   std::vector<std::string> sets = tune::overrides(config, space, p);  // for nabla train --set
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <cstdint>
 #include <functional>
@@ -116,3 +117,5 @@ size_t grid_size(const SearchSpace& space);
 SearchSpace refine(const SearchSpace& original, const std::vector<Point>& best);
 
 }  // namespace nabla::tune
+
+#pragma GCC visibility pop

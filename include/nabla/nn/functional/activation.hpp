@@ -12,6 +12,7 @@
 //                          p and scale the kept ones by 1/(1 − p); identity otherwise
 // leaky_relu, elu, softplus, gelu and silu are single kernels each way (op_list.def).
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <string>
 
@@ -39,3 +40,5 @@ Tensor log_softmax(const Tensor& x, int64_t dim);
 Tensor dropout(const Tensor& x, double p = 0.5, bool training = true);
 
 }  // namespace nabla::nn::functional
+
+#pragma GCC visibility pop

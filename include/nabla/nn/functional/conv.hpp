@@ -9,6 +9,7 @@
 //
 //   auto y = nn::functional::conv2d(x, w, b, /*stride=*/1, /*padding=*/"same");
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <cstdint>
 #include <string>
@@ -41,3 +42,5 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias = {}, Si
               Padding2d padding = 0, Size2 dilation = 1, int64_t groups = 1);
 
 }  // namespace nabla::nn::functional
+
+#pragma GCC visibility pop

@@ -17,6 +17,7 @@
 // Regression losses need input and target of one shape (torch warns and broadcasts; nabla
 // refuses, since a broadcast there is nearly always a bug).
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <string>
 
@@ -85,3 +86,5 @@ Tensor multi_margin_loss(const Tensor& input, const Tensor& target,
                          const MultiMarginLossOptions& options = {});
 
 }  // namespace nabla::nn::functional
+
+#pragma GCC visibility pop

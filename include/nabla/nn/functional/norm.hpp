@@ -14,6 +14,7 @@
 //   dropout2d:   zeroes whole channels with probability p, scales the rest by 1/(1 − p).
 //                A 3-D input is (N, C, L), as torch 1.13 reads it (channel-wise 1-D dropout).
 #pragma once
+#pragma GCC visibility push(default)
 
 #include "nabla/shape.hpp"
 #include "nabla/tensor.hpp"
@@ -36,3 +37,5 @@ Tensor local_response_norm(const Tensor& x, int64_t size, double alpha = 1e-4, d
 Tensor dropout2d(const Tensor& x, double p = 0.5, bool training = true);
 
 }  // namespace nabla::nn::functional
+
+#pragma GCC visibility pop

@@ -7,6 +7,7 @@
 //               divisor_override replaces the divisor.
 //   adaptive_avg_pool2d: output_size windows [⌊i·H/OH⌋, ⌈(i+1)·H/OH⌉); (1, 1) is global pooling.
 #pragma once
+#pragma GCC visibility push(default)
 
 #include <optional>
 
@@ -26,3 +27,5 @@ int64_t pooled_size(int64_t in, int64_t kernel, int64_t stride, int64_t padding,
                     bool ceil_mode, const char* op);
 
 }  // namespace nabla::nn::functional
+
+#pragma GCC visibility pop
