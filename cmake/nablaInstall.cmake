@@ -38,6 +38,8 @@ else()
   set(NABLA_PC_LIBS "-L\${libdir} -lnabla -fopenmp ${NABLA_PC_DEPENDENCY_LIBS}")
   set(NABLA_PC_LIBS_PRIVATE "")
 endif()
+# Relative to the .pc file, so `cmake --install --prefix DIR` gives a file that points into DIR.
+file(RELATIVE_PATH NABLA_PC_PREFIX_FROM_PCFILEDIR "/_/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/_")
 configure_file(cmake/nabla.pc.in ${CMAKE_CURRENT_BINARY_DIR}/nabla.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/nabla.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 

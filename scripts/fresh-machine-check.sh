@@ -13,6 +13,7 @@
 # The bootstrapped base root is cached between runs (NABLA_FRESH_CACHE, default
 # /var/cache/nabla-fresh-machine); packages are installed anew in every run. Needs root.
 set -euo pipefail
+{  # read whole before it runs: editing this file during a run cannot change the run
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 rev=${1:-HEAD}
@@ -117,6 +118,12 @@ cmake --build --preset package -j "\$(nproc)"
 deb=\$(ls build/package/nabla_*.deb)
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "./\$deb" >/dev/null
 dpkg-query -W nabla
+step "the installed nabla runs on OpenBLAS's OpenMP build"
+nabla --version | tee /tmp/version.txt
+grep -q USE_OPENMP /tmp/version.txt
+# ...by its run path, not by chance: where the pthread build is installed too, Debian's
+# alternatives would otherwise give it to nabla.
+readelf -d /usr/bin/nabla | grep -q 'R.*PATH.*openblas-openmp'
 step "consumer project with find_package(nabla)"
 cmake -S tests/consumer -B /tmp/consumer -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build /tmp/consumer
@@ -138,3 +145,5 @@ if [ "$status" -ne 0 ]; then
   die "FAILED (exit $status) for commit ${commit:0:12}: a new Debian 12 machine cannot set nabla up"
 fi
 log "passed for commit ${commit:0:12}"
+exit
+}

@@ -150,8 +150,11 @@ Tensor randint(int64_t low, int64_t high, const Shape& shape,
                TensorOptions options = {.dtype = DType::i64});
 // Copies `values` (row-major) into a new CPU tensor of `shape`; T fixes the dtype
 // (float, double, int64_t or bool). Move it elsewhere with .to(Device).
+// The attribute: GCC gives the explicit instantiations in factories.cpp the visibility in force
+// there (hidden in libnabla.so), not the header's pragma.
 template <class T>
-Tensor from_vector(const std::vector<T>& values, const Shape& shape, bool requires_grad = false);
+[[gnu::visibility("default")]] Tensor from_vector(const std::vector<T>& values, const Shape& shape,
+                                                  bool requires_grad = false);
 template <class T>
 Tensor from_vector(const std::vector<T>& values) {  // 1-D
   return from_vector(values, {static_cast<int64_t>(values.size())});

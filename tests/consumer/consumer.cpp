@@ -11,7 +11,7 @@ namespace {
 
 class TinyRegressor : public nabla::nn::Module {
  public:
-  TinyRegressor() {
+  TinyRegressor() : Module("TinyRegressor") {
     hidden_ = register_module("hidden", std::make_shared<nabla::nn::Linear>(4, 16));
     out_ = register_module("out", std::make_shared<nabla::nn::Linear>(16, 1));
   }
