@@ -3,7 +3,9 @@
 //   NABLA_CHECK(a.dim() == 2, "matmul: expected a 2-D tensor, got shape ", a.shape());
 //
 // The message pieces are streamed with operator<<, so shapes, dtypes and numbers print as
-// themselves. The thrown Error records the file and line of the check.
+// themselves. The thrown Error records the file and line of the check; what() shows them
+// ("... (matmul.cpp:42)") only while error_locations() is on, since a user needs the message,
+// not nabla's file names.
 #pragma once
 #pragma GCC visibility push(default)
 
@@ -19,15 +21,24 @@ namespace nabla {
 class Error : public std::runtime_error {
  public:
   Error(const std::string& message, const char* file, int line);
-  const std::string& message() const { return message_; }  // without the location
+  // The message, followed by " (file.cpp:LINE)" while error_locations() is on. Decided at each
+  // call, so a message that nests an inner error's what() follows the same switch.
+  const char* what() const noexcept override;
+  const std::string& message() const { return message_; }  // never with the location
   const char* file() const { return file_; }
   int line() const { return line_; }
 
  private:
-  std::string message_;
+  std::string message_;  // runtime_error's own text is the message with the location
   const char* file_;
   int line_;
 };
+
+// Whether Error::what() ends with the source location of the check. Off unless the
+// environment sets NABLA_DEBUG (to anything but "" or "0"); `nabla --verbose` turns it on.
+// Process-wide and thread-safe.
+bool error_locations();
+void set_error_locations(bool on);
 
 // Shapes (std::vector<int64_t>) print as [2, 3]; declared here so the checks below find it.
 std::ostream& operator<<(std::ostream& out, const std::vector<int64_t>& shape);

@@ -9,7 +9,9 @@
 namespace nabla::testing_cli {
 namespace {
 
+using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 std::string write_config(const std::string& dir, const std::string& text) {
   const std::string path = dir + "/config.toml";
@@ -77,6 +79,40 @@ TEST(CliErrors, ResumeWithoutCheckpoint) {
   const CommandResult r = run_nabla({"train", config, "--out", dir + "/run", "--resume"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("no checkpoint"));
+}
+
+// A source location as Error::what() appends it: "(config.cpp:230)". Not "(config.toml:2)", which
+// names the user's own file and is always shown.
+constexpr const char* kSourceLocation = R"(\([a-z_0-9]+\.(cpp|hpp|cu):[0-9]+\))";
+
+// data.classes = [0, 5] of two spiral classes: select_classes' error nested in a config error.
+std::vector<std::string> bad_classes_args(const std::string& dir) {
+  const std::string config = write_config(dir, "[data]\ndataset = \"spirals\"\nclasses = [0, 5]\n");
+  return {"train", config, "--out", dir + "/run"};
+}
+
+TEST(CliErrors, SourceLocationsOnlyWithVerboseOrNablaDebug) {
+  const std::string dir = fresh_dir("locations");
+  const CommandResult plain = run_nabla(bad_classes_args(dir), {{"NABLA_DEBUG", ""}});
+  EXPECT_EQ(plain.exit_code, 2);
+  EXPECT_THAT(plain.err, HasSubstr("data.classes select_classes: class 5"));
+  EXPECT_THAT(plain.err, HasSubstr("config.toml:3"));  // the user's file stays
+  EXPECT_THAT(plain.err, Not(ContainsRegex(kSourceLocation))) << plain.err;
+
+  // Both the outer error's location and the nested one's.
+  std::vector<std::string> verbose_args = bad_classes_args(dir);
+  verbose_args.push_back("--verbose");  // a global flag, accepted after the subcommand
+  for (const CommandResult& r : {run_nabla(verbose_args, {{"NABLA_DEBUG", ""}}),
+                                 run_nabla(bad_classes_args(dir), {{"NABLA_DEBUG", "1"}})}) {
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_THAT(r.err, HasSubstr("data.classes select_classes: class 5"));
+    EXPECT_THAT(r.err, ContainsRegex(R"(\(dataset\.cpp:[0-9]+\).*\(config\.cpp:[0-9]+\))")) << r.err;
+  }
+  // Before the subcommand too; NABLA_DEBUG=0 is off.
+  const CommandResult before = run_nabla({"--verbose", "summary", "lenet6"}, {{"NABLA_DEBUG", "0"}});
+  EXPECT_THAT(before.err, ContainsRegex(kSourceLocation)) << before.err;
+  EXPECT_THAT(run_nabla({"summary", "lenet6"}, {{"NABLA_DEBUG", "0"}}).err,
+              Not(ContainsRegex(kSourceLocation)));
 }
 
 TEST(CliSummary, LeNetTableAsTheNotesWalkThroughIt) {

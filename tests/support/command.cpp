@@ -1,5 +1,6 @@
 #include "support/command.hpp"
 
+#include <cstdlib>
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
@@ -11,7 +12,9 @@ namespace nabla::testing_cli {
 
 namespace {
 
-void exec_nabla(const std::vector<std::string>& args, const std::string& out, const std::string& err) {
+void exec_nabla(const std::vector<std::string>& args, const std::string& out, const std::string& err,
+                const Environment& env) {
+  for (const auto& [name, value] : env) setenv(name.c_str(), value.c_str(), 1);
   const int null_in = open("/dev/null", O_RDONLY);
   const int out_fd = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   const int err_fd = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -43,9 +46,10 @@ std::string read_text(const std::string& path) {
   return text.str();
 }
 
-pid_t start_nabla(const std::vector<std::string>& args, const std::string& log_dir) {
+pid_t start_nabla(const std::vector<std::string>& args, const std::string& log_dir,
+                  const Environment& env) {
   const pid_t pid = fork();
-  if (pid == 0) exec_nabla(args, log_dir + "/stdout.txt", log_dir + "/stderr.txt");
+  if (pid == 0) exec_nabla(args, log_dir + "/stdout.txt", log_dir + "/stderr.txt", env);
   return pid;
 }
 
@@ -56,10 +60,10 @@ int wait_for(pid_t pid) {
   return WEXITSTATUS(status);
 }
 
-CommandResult run_nabla(const std::vector<std::string>& args) {
+CommandResult run_nabla(const std::vector<std::string>& args, const Environment& env) {
   const std::string logs = fresh_dir("logs");
   CommandResult result;
-  result.exit_code = wait_for(start_nabla(args, logs));
+  result.exit_code = wait_for(start_nabla(args, logs, env));
   result.out = read_text(logs + "/stdout.txt");
   result.err = read_text(logs + "/stderr.txt");
   std::filesystem::remove_all(logs);

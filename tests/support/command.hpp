@@ -4,6 +4,7 @@
 
 #include <string>
 #include <sys/types.h>
+#include <utility>
 #include <vector>
 
 namespace nabla::testing_cli {
@@ -13,11 +14,15 @@ struct CommandResult {
   std::string out, err;
 };
 
+// Variables set in the child's environment only, e.g. {{"NABLA_DEBUG", "1"}}.
+using Environment = std::vector<std::pair<std::string, std::string>>;
+
 // Runs `nabla args...` to completion with stdin closed.
-CommandResult run_nabla(const std::vector<std::string>& args);
+CommandResult run_nabla(const std::vector<std::string>& args, const Environment& env = {});
 
 // Starts `nabla args...` in the background (output to files under `log_dir`); returns its pid.
-pid_t start_nabla(const std::vector<std::string>& args, const std::string& log_dir);
+pid_t start_nabla(const std::vector<std::string>& args, const std::string& log_dir,
+                  const Environment& env = {});
 // Waits for a started child; its exit code (128 + signal when killed).
 int wait_for(pid_t pid);
 

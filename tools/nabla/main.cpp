@@ -5,6 +5,7 @@
 //   nabla predict runs/lenet images.safetensors probabilities.safetensors
 //   nabla summary lenet5
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <iostream>
 
 #include "commands.hpp"
@@ -21,13 +22,26 @@ void print_config_keys() {
               << key.help << "\n";
 }
 
+// --verbose: errors name the source file and line of the check, for a bug report. Exported as
+// NABLA_DEBUG too, so the `nabla train` children of `nabla tune` report the same way.
+void show_error_locations() {
+  setenv("NABLA_DEBUG", "1", 1);
+  nabla::set_error_locations(true);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"nabla: train neural networks from a TOML config"};
   app.require_subcommand(1);
+  // Global flags (--verbose) may also follow the subcommand: `nabla train x.toml --verbose`.
+  // Set before any subcommand is added, which inherits it.
+  app.fallthrough();
   app.set_version_flag("--version", [] { return nabla::build_info_text(); },
                        "version, commit, compiler and flags, BLAS, oneDNN, CUDA/MPI and threads");
+  app.add_flag_callback("--verbose", show_error_locations,
+                        "end error messages with the source location that raised them "
+                        "(also NABLA_DEBUG=1)");
 
   nabla::cli::TrainArgs train;
   bool help_config = false;
