@@ -8,6 +8,7 @@
 #include <toml++/toml.h>
 
 #include "run/schema.hpp"
+#include "run/toml_write.hpp"
 
 namespace nabla::run {
 
@@ -22,18 +23,6 @@ std::optional<toml::table> parse_value(const std::string& text) {
   } catch (const toml::parse_error&) {
     return std::nullopt;
   }
-}
-
-std::string value_text(const toml::node& node) {
-  toml::table holder;
-  holder.insert("v", node);
-  std::ostringstream out;
-  out << toml::toml_formatter(holder);
-  std::string text = out.str();
-  const size_t equals = text.find('=');
-  text = text.substr(equals + 2);
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  return text;
 }
 
 bool matches(const toml::node& node, ValueKind kind) {
@@ -174,7 +163,7 @@ void Config::Impl::check_list(const toml::array& array, const std::string& key) 
              suggestion(field, names_of(specs)));
       if (!matches(value, spec->kind))
         fail(key + "." + field + " must be " + kind_name(spec->kind) + ", got " +
-             value_text(value) + " (" + at + ")");
+             toml_value(value) + " (" + at + ")");
     }
   }
 }
@@ -196,7 +185,7 @@ void Config::Impl::check_table(const toml::table& table, const std::string& pref
       fail("unknown key '" + key + "' (" + where_of(key, &node) + ")" +
            suggestion(key, schema_names()));
     if (!matches(node, spec->kind))
-      fail(key + " must be " + kind_name(spec->kind) + ", got " + value_text(node) + " (" +
+      fail(key + " must be " + kind_name(spec->kind) + ", got " + toml_value(node) + " (" +
            where_of(key, &node) + ")");
     if (spec->kind == ValueKind::tables) check_list(*node.as_array(), key);
   }
@@ -318,7 +307,7 @@ std::vector<ConfigTable> Config::tables(const std::string& key) const {
     ConfigTable table;
     table.where = impl_->where_of(key, &element);
     for (const auto& [name, value] : *element.as_table())
-      table.values[std::string(name.str())] = value_text(value);
+      table.values[std::string(name.str())] = toml_value(value);
     tables.push_back(std::move(table));
   }
   return tables;
@@ -343,10 +332,8 @@ std::string Config::resolved_toml() const {
       table = table->insert(names[i], toml::table{}).first->second.as_table();
     table->insert_or_assign(names.back(), *node);
   }
-  std::ostringstream out;
-  out << "# " << impl_->source << " as resolved: every key, defaults filled in\n"
-      << toml::toml_formatter(resolved) << "\n";
-  return out.str();
+  return "# " + impl_->source + " as resolved: every key, defaults filled in\n" +
+         toml_document(resolved);
 }
 
 std::string choice(const Config& config, const std::string& key,

@@ -24,23 +24,6 @@ std::string format_shortest(double value) {
   return text;
 }
 
-std::string toml_quote(const std::string& text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char escaped[8];
-      std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-      out += escaped;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
 double Value::number() const {
   if (toml.empty()) return std::nan("");
   char* end = nullptr;

@@ -5,13 +5,14 @@
 #include <string>
 
 #include "nabla/tune/space.hpp"
+#include "run/toml_write.hpp"
 
 namespace nabla::tune {
 
 // The shortest decimal that reads back as `value` ("0.001", "1e-05", "128"): valid TOML.
 std::string format_shortest(double value);
-// A TOML basic string: quotes, with \\, \" and control characters escaped.
-std::string toml_quote(const std::string& text);
+// A TOML basic string (the config writer's): quotes, with \\, \" and control characters escaped.
+using run::toml_quote;
 // `x` as the parameter's value without the 4-digit rounding (an integer key still rounds).
 Value exact_value(const Param& param, double x);
 

@@ -64,7 +64,7 @@ TEST(Config, UnknownKeyInsideATableList) {
 
 TEST(Config, WrongTypeNamesKeyAndValue) {
   EXPECT_THAT(error_of([] { Config::from_string("[train]\nepochs = \"ten\"\n", "x.toml"); }),
-              HasSubstr("train.epochs must be an integer, got 'ten'"));
+              HasSubstr("train.epochs must be an integer, got \"ten\" (x.toml:2)"));
   EXPECT_THAT(error_of([] { Config::from_string("[train]\nepochs = 1.5\n", "x.toml"); }),
               HasSubstr("train.epochs must be an integer"));
 }
