@@ -8,7 +8,7 @@ int main() {
   Tensor x = full({}, -2.0, {.requires_grad = true});
   Tensor y = full({}, 5.0, {.requires_grad = true});
   Tensor z = full({}, -4.0, {.requires_grad = true});
-  Tensor f = (x + y) * z;  // the notes' worked example
+  Tensor f = (x + y) * z;  // the classic worked example of backpropagation
   f.backward();
   std::cout << "f = " << f.item() << "\n"
             << "df/dx = " << x.grad().item() << ", df/dy = " << y.grad().item()

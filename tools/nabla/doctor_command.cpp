@@ -146,7 +146,7 @@ int doctor_command(const DoctorArgs& args) {
 void register_doctor(CLI::App& app, Commands& commands) {
   auto args = std::make_shared<DoctorArgs>();
   auto* cmd = app.add_subcommand(
-      "doctor", "the notes' training checklist on a config: inputs, activations, initial loss, "
+      "doctor", "the usual training checklist on a config: inputs, activations, initial loss, "
                 "gradient check, overfitting, learning rate, update ratios, dead ReLUs, NaNs");
   cmd->add_option("config", args->config, "TOML config (examples/*.toml)")->required();
   cmd->add_option("--set", args->sets, "override a config key: --set optimizer.lr=0.05")

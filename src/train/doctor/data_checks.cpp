@@ -91,7 +91,7 @@ CheckResult check_inputs(Context& c) {
   if (r.verdict != CheckResult::pass)
     r.advice = std::string("add [[preprocess.steps]] kind = \"standardize\"") +
                (unit_word == "channel" ? " (mode = \"per_channel\" or \"global\")" : "") +
-               ": the notes' zero mean and unit variance per input variable, fitted on the "
+               ": zero mean and unit variance per input variable, fitted on the "
                "training split; inputs on one side of zero make a unit's weight gradients share "
                "one sign (zig-zag descent), unequal scales stretch the loss surface";
   return r;
@@ -184,7 +184,7 @@ CheckResult check_activations(Context& c) {
     r.verdict = CheckResult::fail;
     r.summary += ": " + problem;
     r.advice = "initialise for the activation: model.init = \"kaiming_normal\" for ReLU "
-               "(the notes' He: std sqrt(2/fan_in)), \"xavier_normal\" for tanh (std sqrt(1/fan_in)); "
+               "(He: std sqrt(2/fan_in)), \"xavier_normal\" for tanh (std sqrt(1/fan_in)); "
                "never all zeros or constants";
   } else if (!saturation.empty() || !jump.empty()) {
     r.verdict = CheckResult::warn;
@@ -281,7 +281,7 @@ CheckResult check_regularization(Context& c) {
   } else if (term > loss) {
     r.verdict = CheckResult::warn;
     r.summary += ": the penalty exceeds the data loss";
-    r.advice = "the regularisation would dominate training; the notes' weight decays to try "
+    r.advice = "the regularisation would dominate training; the usual weight decays to try "
                "are 1e-4, 1e-5 and 0";
   }
   return r;

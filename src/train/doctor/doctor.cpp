@@ -52,7 +52,7 @@ void validate(const DoctorInputs& in) {
   check_positive("options.overfit_max_steps", static_cast<double>(o.overfit_max_steps));
   check_positive("options.update_steps", static_cast<double>(o.update_steps));
   NABLA_CHECK(o.lr_steps >= 5, "doctor: options.lr_steps must be >= 5 for a range test, got ",
-              o.lr_steps, " (the notes' ~100 is the default)");
+              o.lr_steps, " (~100, the usual advice, is the default)");
   NABLA_CHECK(o.lr_min > 0 && o.lr_min < o.lr_max, "doctor: the lr range must satisfy 0 < lr_min < "
               "lr_max, got ", o.lr_min, " and ", o.lr_max, " (default 1e-5 and 1)");
   for (const std::string& name : o.checks) {

@@ -64,7 +64,7 @@ CheckResult check_overfit(Context& c) {
   if (!run.non_finite.empty()) {
     r.verdict = CheckResult::fail;
     r.summary += run.non_finite;
-    r.advice = "the notes: \"Loss explodes to Inf or NaN? LR too high, bad initialization\"";
+    r.advice = "a common rule: \"Loss explodes to Inf or NaN? LR too high, bad initialization\"";
     return r;
   }
   r.summary += num(100 * run.accuracy) + "% training accuracy after " + std::to_string(run.steps) +
@@ -74,12 +74,12 @@ CheckResult check_overfit(Context& c) {
                                     : CheckResult::fail;
   if (r.verdict != CheckResult::pass)
     r.advice = run.final_loss > run.first_loss
-                   ? "the loss rises: the learning rate is too high (the notes: \"Loss explodes "
+                   ? "the loss rises: the learning rate is too high (a common rule: \"Loss explodes "
                      "to Inf or NaN? LR too high, bad initialization\")"
                : run.final_loss < run.first_loss * 0.5
                    ? "the loss falls but too slowly to memorise: a higher learning rate or a "
                      "larger model"
-                   : "the notes: \"Loss not going down? LR too low, bad initialization\"; a model "
+                   : "a common rule: \"Loss not going down? LR too low, bad initialization\"; a model "
                      "that cannot memorise a few batches has a bug or cannot learn at all";
   return r;
 }
@@ -263,7 +263,7 @@ CheckResult check_update_ratio(Context& c) {
               "-" + std::to_string(probe.steps) + ", lr " +
               (probe.first_lr == probe.lr ? num(probe.lr) : num(probe.first_lr) + " to " + num(probe.lr)) +
               "): " + num(low, 2) + " (" +
-              low_name + ") to " + num(high, 2) + " (" + high_name + "); the notes want ~1e-3";
+              low_name + ") to " + num(high, 2) + " (" + high_name + "); ~1e-3 is healthy";
   if (!(jump <= 1.0)) {  // one step moved a tensor by more than its own norm
     r.verdict = CheckResult::fail;
     r.summary += "; one step changed " + jump_name + " by " + num(jump, 2) + "x its norm";
@@ -306,7 +306,7 @@ CheckResult check_dead_relu(Context& c) {
   r.verdict = worst <= 0.25 ? CheckResult::pass : worst <= 0.5 ? CheckResult::warn : CheckResult::fail;
   if (r.verdict != CheckResult::pass)
     r.advice = "dead units pass no gradient: a lower learning rate (large updates kill them), "
-               "He initialisation, or leaky_relu (the notes' remedy)";
+               "He initialisation, or leaky_relu";
   return r;
 }
 
@@ -347,7 +347,7 @@ CheckResult check_non_finite(Context& c) {
   }
   r.verdict = CheckResult::fail;
   r.summary = where;
-  r.advice = "the notes: \"Watch out for NaN! Error? Too high learning rate?\" Lower optimizer.lr, "
+  r.advice = "a common rule: \"Watch out for NaN! Error? Too high learning rate?\" Lower optimizer.lr, "
              "normalise the inputs, or clip gradients (regularization.clip_grad_norm)";
   return r;
 }
