@@ -104,10 +104,9 @@ double parse_number(std::string_view cell, const std::string& path, size_t line,
 
 int64_t parse_label(std::string_view cell, const std::string& path, size_t line, size_t column) {
   const double value = parse_number(cell, path, line, column);
-  NABLA_CHECK(value >= 0 && value == std::floor(value) && value < 9.0e15, path, ":", line, ":",
-              column, ": label '", cell,
-              "' is not a non-negative integer; class labels must "
-              "be 0, 1, 2, ...");
+  NABLA_CHECK(value >= 0 && value == std::floor(value) && value < double(kMaxClasses), path, ":",
+              line, ":", column, ": label '", cell, "' is not a class index; class labels must be "
+              "0, 1, 2, ... below ", kMaxClasses, " (is the label column right?)");
   return static_cast<int64_t>(value);
 }
 

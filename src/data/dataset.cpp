@@ -123,18 +123,19 @@ Dataset make_dataset(Tensor inputs, Tensor targets, int64_t num_classes, const s
   NABLA_CHECK(targets.dim() == 1 && targets.size(0) == inputs.size(0), what, ": targets of shape ",
               targets.shape(), " do not match inputs of shape ", inputs.shape(),
               " (expected targets [", inputs.size(0), "])");
-  NABLA_CHECK(num_classes >= 0, what, ": num_classes must be >= 0 (0 infers it), got ",
-              num_classes);
+  NABLA_CHECK(num_classes >= 0 && num_classes <= kMaxClasses, what,
+              ": num_classes must be in [0, ", kMaxClasses, "] (0 infers it), got ", num_classes);
   Dataset data;
   data.inputs = inputs.detach().to(DType::f32).contiguous();
   data.targets = targets.detach().contiguous();
   const int64_t* labels = data.targets.data<int64_t>();
   int64_t largest = -1;
   for (int64_t i = 0; i < data.targets.numel(); ++i) {
-    NABLA_CHECK(labels[i] >= 0 && (num_classes == 0 || labels[i] < num_classes), what, ": target ",
-                labels[i], " of row ", i, " is outside [0, ",
-                num_classes == 0 ? std::string("inf") : std::to_string(num_classes),
-                "); class indices must count from 0");
+    const int64_t limit = num_classes == 0 ? kMaxClasses : num_classes;
+    NABLA_CHECK(labels[i] >= 0 && labels[i] < limit, what, ": target ", labels[i], " of row ", i,
+                " is outside [0, ", limit, "); class indices must count from 0",
+                num_classes == 0 ? " and stay below the largest number of classes nabla accepts"
+                                 : "");
     largest = std::max(largest, labels[i]);
   }
   data.num_classes = num_classes > 0 ? num_classes : largest + 1;

@@ -3,6 +3,8 @@
 #include <zlib.h>
 
 #include <array>
+#include <cfloat>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -145,13 +147,14 @@ Tensor read_idx(const std::string& path, DType dtype, int64_t max_rows) {
     count = count / shape[0] * max_rows;  // shape[0] > max_rows > 0 here
     shape[0] = max_rows;
   }
-  // Read in slices, the buffer growing as data arrives: a corrupt header announcing far more
-  // data than the file holds then fails as truncated instead of allocating it all up front.
+  // Read in slices that double as data arrives (64 KiB, 128 KiB, ...): a corrupt header
+  // announcing far more data than the file holds then fails as truncated having allocated at
+  // most twice what the file held, not the announced size.
   const size_t width = element_size(type), total = static_cast<size_t>(count) * width;
-  constexpr size_t kSlice = size_t{64} << 20;
   std::vector<unsigned char> raw;
   while (raw.size() < total) {
-    const size_t done = raw.size(), slice = std::min(kSlice, total - done);
+    const size_t done = raw.size();
+    const size_t slice = std::min(std::max<size_t>(done, size_t{64} << 10), total - done);
     raw.resize(done + slice);
     in.read_exactly(raw.data() + done, slice, "the data");
   }
@@ -166,8 +169,20 @@ Tensor read_idx(const std::string& path, DType dtype, int64_t max_rows) {
       for (int64_t i = 0; i < count; ++i) dst[i] = static_cast<T>(raw[static_cast<size_t>(i)]);
       return;
     }
-    for (int64_t i = 0; i < count; ++i)
-      dst[i] = static_cast<T>(element_value(type, &raw[static_cast<size_t>(i) * width]));
+    for (int64_t i = 0; i < count; ++i) {
+      const double value = element_value(type, &raw[static_cast<size_t>(i) * width]);
+      if constexpr (std::is_integral_v<T>)
+        // Float elements read as integers (labels) must be whole and in range: the cast of
+        // anything else is undefined behaviour.
+        NABLA_CHECK(std::isfinite(value) && value == std::floor(value) &&
+                        std::fabs(value) <= 9.0e15,
+                    "read_idx: element ", i, " of '", path, "' is ", value, ", not a whole "
+                    "number; labels must be integers (is this the labels file?)");
+      else if constexpr (std::is_same_v<T, float>)
+        NABLA_CHECK(!std::isfinite(value) || std::fabs(value) <= FLT_MAX, "read_idx: element ",
+                    i, " of '", path, "' is ", value, ", beyond float32's range");
+      dst[i] = static_cast<T>(value);
+    }
   };
   switch (dtype) {
     case DType::f32: convert(out.data<float>()); break;

@@ -1,9 +1,11 @@
 #include "nabla/io/atomic_file.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cerrno>
@@ -143,6 +145,41 @@ void write_file_atomically(const std::string& path, const std::string& bytes,
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   };
   write_file_atomically(path, write, what);
+}
+
+namespace {
+
+// The writer's process id of a temporary name "<target>.tmp.<pid>.<n>", or 0 for other names.
+pid_t temporary_writer(const std::string& name) {
+  const size_t tag = name.rfind(".tmp.");
+  if (tag == std::string::npos) return 0;
+  const std::string rest = name.substr(tag + 5);
+  const size_t dot = rest.find('.');
+  const auto digits = [](const std::string& text) {
+    return !text.empty() && text.size() <= 9 &&
+           std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (dot == std::string::npos || !digits(rest.substr(0, dot)) || !digits(rest.substr(dot + 1)))
+    return 0;
+  return static_cast<pid_t>(std::stol(rest.substr(0, dot)));
+}
+
+}  // namespace
+
+size_t remove_stale_temporaries(const std::string& dir) {
+  std::error_code error;
+  if (!std::filesystem::is_directory(dir, error)) return 0;
+  size_t removed = 0;
+  for (auto it = std::filesystem::recursive_directory_iterator(
+           dir, std::filesystem::directory_options::skip_permission_denied, error);
+       !error && it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
+    if (!it->is_regular_file(error)) continue;
+    const pid_t writer = temporary_writer(it->path().filename().string());
+    // A live process (or one we may not signal: EPERM) may still be writing; ours too.
+    if (writer <= 0 || writer == ::getpid() || ::kill(writer, 0) == 0 || errno != ESRCH) continue;
+    if (std::filesystem::remove(it->path(), error)) ++removed;
+  }
+  return removed;
 }
 
 std::string read_file(const std::string& path, const std::string& what) {

@@ -1,6 +1,10 @@
 #include "nabla/run/config.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
 #include <map>
 #include <fstream>
 #include <optional>
@@ -8,6 +12,7 @@
 #include <toml++/toml.h>
 
 #include "run/schema.hpp"
+#include "run/toml_input.hpp"
 #include "run/toml_write.hpp"
 
 namespace nabla::run {
@@ -18,11 +23,40 @@ namespace {
 
 // One TOML value from text ("0.1", "[1, 2]", "\"adam\""); nullopt when it does not parse.
 std::optional<toml::table> parse_value(const std::string& text) {
+  const std::string document = "v = " + text;
+  if (find_unsafe_toml(document)) return std::nullopt;
   try {
-    return toml::parse("v = " + text);
+    return toml::parse(document);
   } catch (const toml::parse_error&) {
     return std::nullopt;
   }
+}
+
+double as_number(const toml::node& node) {
+  return node.is_integer() ? static_cast<double>(node.as_integer()->get())
+                           : node.as_floating_point()->get();
+}
+
+// "in [0, 1)", ">= 1", "a finite number": what a value outside `range` should have been.
+std::string requirement(const Range& range) {
+  const std::string text = range.text();
+  if (text.front() == '[' || text.front() == '(') return "in " + text;
+  return std::isfinite(range.low) || std::isfinite(range.high) ? text : "a finite number";
+}
+
+// Every number of a numeric `node` (one, or each element of an array) against `spec`'s range.
+void check_range(const toml::node& node, const KeySpec& spec, const std::string& key,
+                 const std::string& at) {
+  if (!is_numeric(spec.kind)) return;
+  auto check = [&](const toml::node& number) {
+    if (spec.range.contains(as_number(number))) return;
+    fail(key + " must be " + requirement(spec.range) + ", got " + toml_value(number) + " (" + at +
+         "); " + key + ": " + spec.help);
+  };
+  if (const toml::array* array = node.as_array())
+    for (const toml::node& element : *array) check(element);
+  else
+    check(node);
 }
 
 bool matches(const toml::node& node, ValueKind kind) {
@@ -126,6 +160,12 @@ struct Config::Impl {
 };
 
 void Config::Impl::apply_override(const std::string& assignment) {
+  // config.toml must hold exactly what the run used, and TOML text is UTF-8.
+  if (const auto problem = find_invalid_utf8(assignment))
+    fail("--set '" + assignment + "': " + problem->what.substr(0, problem->what.find(';')) +
+         " (at byte " + std::to_string(problem->column) + "); config values are UTF-8 text, so a "
+         "path in another encoding cannot be stored in the run's config.toml: rename the file "
+         "or use a UTF-8 path");
   const size_t equals = assignment.find('=');
   if (equals == std::string::npos || equals == 0)
     fail("--set '" + assignment + "': expected key=value, e.g. --set optimizer.lr=0.05");
@@ -164,6 +204,7 @@ void Config::Impl::check_list(const toml::array& array, const std::string& key) 
       if (!matches(value, spec->kind))
         fail(key + "." + field + " must be " + kind_name(spec->kind) + ", got " +
              toml_value(value) + " (" + at + ")");
+      check_range(value, *spec, key + "." + field, at);
     }
   }
 }
@@ -187,6 +228,7 @@ void Config::Impl::check_table(const toml::table& table, const std::string& pref
     if (!matches(node, spec->kind))
       fail(key + " must be " + kind_name(spec->kind) + ", got " + toml_value(node) + " (" +
            where_of(key, &node) + ")");
+    check_range(node, *spec, key, where_of(key, &node));
     if (spec->kind == ValueKind::tables) check_list(*node.as_array(), key);
   }
 }
@@ -200,6 +242,9 @@ Config Config::from_string(const std::string& text, const std::string& source,
                            const std::vector<std::string>& overrides) {
   auto impl = std::make_unique<Impl>();
   impl->source = source;
+  if (const auto problem = find_unsafe_toml(text))
+    fail(source + ":" + std::to_string(problem->line) + ":" + std::to_string(problem->column) +
+         ": " + problem->what);
   try {
     impl->root = toml::parse(text, source);
   } catch (const toml::parse_error& error) {
@@ -212,8 +257,15 @@ Config Config::from_string(const std::string& text, const std::string& source,
 }
 
 Config Config::from_file(const std::string& path, const std::vector<std::string>& overrides) {
+  const char* example = "; pass the path of a TOML file such as examples/spiral.toml";
+  std::error_code error;
+  const auto status = std::filesystem::status(path, error);
+  if (!std::filesystem::exists(status)) fail("'" + path + "' does not exist" + example);
+  if (std::filesystem::is_directory(status)) fail("'" + path + "' is a directory" + example);
+  if (!std::filesystem::is_regular_file(status))
+    fail("'" + path + "' is not a regular file" + example);
   std::ifstream in(path, std::ios::binary);
-  if (!in) fail("cannot open '" + path + "'; pass the path of a TOML file such as examples/spiral.toml");
+  if (!in) fail("cannot open '" + path + "': " + std::strerror(errno) + example);
   std::ostringstream text;
   text << in.rdbuf();
   return from_string(text.str(), path, overrides);
@@ -252,11 +304,6 @@ std::vector<T> array_values(const toml::node& node, Get&& get) {
   std::vector<T> values;
   for (const toml::node& element : *node.as_array()) values.push_back(get(element));
   return values;
-}
-
-double as_number(const toml::node& node) {
-  return node.is_integer() ? static_cast<double>(node.as_integer()->get())
-                           : node.as_floating_point()->get();
 }
 
 }  // namespace
@@ -350,7 +397,8 @@ std::string choice(const Config& config, const std::string& key,
 std::vector<KeyHelp> config_keys() {
   std::vector<KeyHelp> keys;
   for (const KeySpec& spec : schema())
-    keys.push_back({spec.key, kind_name(spec.kind), spec.default_toml, spec.help});
+    keys.push_back({spec.key, kind_name(spec.kind), spec.default_toml, spec.help,
+                    is_numeric(spec.kind) ? spec.range.text() : ""});
   return keys;
 }
 

@@ -1,11 +1,21 @@
 #include "run/schema.hpp"
 
+#include <cmath>
+#include <sstream>
+
+#include "nabla/data/dataset.hpp"
 #include "nabla/error.hpp"
 
 namespace nabla::run {
 
 namespace {
 using K = ValueKind;
+
+// Upper bounds that no real run reaches; they keep a typo (an extra zero or three) from turning
+// into an allocation of terabytes.
+constexpr double kMaxClasses = data::kMaxClasses;
+constexpr double kMaxWidth = 1 << 24;
+constexpr double kMaxBatch = 1 << 24;
 
 // Defaults follow PyTorch / Keras where they have one; the training defaults are the notes'.
 const std::vector<KeySpec> kSchema = {
@@ -16,38 +26,38 @@ const std::vector<KeySpec> kSchema = {
     {"data.path", K::text, "\"\"", "csv: the file"},
     {"data.label_column", K::text, "\"-1\"", "csv: header name or index of the class column"},
     {"data.header", K::boolean, "true", "csv: the first line names the columns"},
-    {"data.train_limit", K::integer, "0", "use only the first N training samples (0: all)"},
-    {"data.test_limit", K::integer, "0", "use only the first N test samples (0: all)"},
+    {"data.train_limit", K::integer, "0", "use only the first N training samples (0: all)", at_least(0)},
+    {"data.test_limit", K::integer, "0", "use only the first N test samples (0: all)", at_least(0)},
     {"data.classes", K::integers, "[]",
      "keep only these classes, relabelled 0, 1, ... in this order ([]: all); train_limit and "
-     "test_limit then count the kept samples"},
+     "test_limit then count the kept samples", between(0, kMaxClasses - 1)},
     {"data.validation", K::number, "0.1",
-     "fraction of the training set held out for validation (0: none)"},
+     "fraction of the training set held out for validation (0: none)", fraction_below_one()},
     {"data.split", K::numbers, "[0.8, 0.1, 0.1]",
-     "csv / spirals: train, validation, test fractions of the one pool"},
-    {"data.spiral_points", K::integer, "300", "spirals: points per class"},
-    {"data.spiral_classes", K::integer, "2", "spirals: number of arms"},
-    {"data.spiral_noise", K::number, "0.1", "spirals: standard deviation of the noise"},
+     "csv / spirals: train, validation, test fractions of the one pool", between(0, 1)},
+    {"data.spiral_points", K::integer, "300", "spirals: points per class", between(2, 10000000)},
+    {"data.spiral_classes", K::integer, "2", "spirals: number of arms", between(2, 1000)},
+    {"data.spiral_noise", K::number, "0.1", "spirals: standard deviation of the noise", at_least(0)},
 
     {"preprocess.steps", K::tables, "",
      "[[preprocess.steps]] kind = center | standardize | scale | pca | pca_whiten | zca_whiten, "
      "mode = per_feature | global | per_channel, components, epsilon"},
 
-    {"augment.horizontal_flip", K::number, "0.0", "probability"},
-    {"augment.vertical_flip", K::number, "0.0", "probability"},
-    {"augment.crop_padding", K::integer, "0", "random crop after zero padding by this much"},
-    {"augment.scale_min", K::number, "1.0", "random resized crop: smallest area fraction"},
-    {"augment.scale_max", K::number, "1.0", "random resized crop: largest area fraction"},
-    {"augment.rotation", K::number, "0.0", "degrees"},
-    {"augment.translate", K::number, "0.0", "fraction of width and height"},
-    {"augment.shear", K::number, "0.0", "degrees"},
-    {"augment.brightness", K::number, "0.0", "factor range 1 ± b"},
-    {"augment.contrast", K::number, "0.0", "factor range 1 ± c"},
-    {"augment.mixup", K::number, "0.0", "mixup alpha (0: off)"},
+    {"augment.horizontal_flip", K::number, "0.0", "probability", between(0, 1)},
+    {"augment.vertical_flip", K::number, "0.0", "probability", between(0, 1)},
+    {"augment.crop_padding", K::integer, "0", "random crop after zero padding by this much", between(0, 4096)},
+    {"augment.scale_min", K::number, "1.0", "random resized crop: smallest area fraction", {0, 1, true}},
+    {"augment.scale_max", K::number, "1.0", "random resized crop: largest area fraction", {0, 1, true}},
+    {"augment.rotation", K::number, "0.0", "degrees", between(0, 180)},
+    {"augment.translate", K::number, "0.0", "fraction of width and height", between(0, 1)},
+    {"augment.shear", K::number, "0.0", "degrees", {0, 90, false, true}},
+    {"augment.brightness", K::number, "0.0", "factor range 1 ± b", at_least(0)},
+    {"augment.contrast", K::number, "0.0", "factor range 1 ± c", at_least(0)},
+    {"augment.mixup", K::number, "0.0", "mixup alpha (0: off)", at_least(0)},
 
     {"model.name", K::text, "\"lenet5\"", "a zoo model (nabla summary lists them), or \"layers\""},
-    {"model.hidden", K::integers, "[256, 128]", "mlp: hidden layer widths"},
-    {"model.dropout", K::number, "-1.0", "dropout of the model's head (< 0: its default)"},
+    {"model.hidden", K::integers, "[256, 128]", "mlp: hidden layer widths", between(1, kMaxWidth)},
+    {"model.dropout", K::number, "-1.0", "dropout of the model's head (< 0: its default)", between(-1, 1)},
     {"model.layers", K::tables, "",
      "[[model.layers]] type = linear | conv2d | relu | tanh | sigmoid | leaky_relu | gelu | "
      "maxpool2d | avgpool2d | batchnorm1d | batchnorm2d | dropout | flatten, with out_features, "
@@ -63,77 +73,77 @@ const std::vector<KeySpec> kSchema = {
      "zeros"},
 
     {"loss.name", K::text, "\"cross_entropy\"", "cross_entropy"},
-    {"loss.label_smoothing", K::number, "0.0", "cross_entropy's label smoothing"},
+    {"loss.label_smoothing", K::number, "0.0", "cross_entropy's label smoothing", between(0, 1)},
 
     {"optimizer.name", K::text, "\"sgd\"", "sgd | adam | adamw | rmsprop | adagrad | adadelta"},
-    {"optimizer.lr", K::number, "0.01", "learning rate"},
-    {"optimizer.momentum", K::number, "0.0", "sgd, rmsprop"},
+    {"optimizer.lr", K::number, "0.01", "learning rate", above(0)},
+    {"optimizer.momentum", K::number, "0.0", "sgd, rmsprop", at_least(0)},
     {"optimizer.nesterov", K::boolean, "false", "sgd"},
-    {"optimizer.weight_decay", K::number, "0.0", "L2 penalty coupled into the gradient"},
-    {"optimizer.betas", K::numbers, "[0.9, 0.999]", "adam, adamw"},
-    {"optimizer.eps", K::number, "1e-8", "adam, adamw, rmsprop, adagrad (1e-6 for adadelta)"},
-    {"optimizer.alpha", K::number, "0.99", "rmsprop's smoothing constant"},
-    {"optimizer.rho", K::number, "0.9", "adadelta"},
+    {"optimizer.weight_decay", K::number, "0.0", "L2 penalty coupled into the gradient", at_least(0)},
+    {"optimizer.betas", K::numbers, "[0.9, 0.999]", "adam, adamw", fraction_below_one()},
+    {"optimizer.eps", K::number, "1e-8", "adam, adamw, rmsprop, adagrad (1e-6 for adadelta)", at_least(0)},
+    {"optimizer.alpha", K::number, "0.99", "rmsprop's smoothing constant", between(0, 1)},
+    {"optimizer.rho", K::number, "0.9", "adadelta", between(0, 1)},
     {"optimizer.param_groups", K::tables, "",
      "[[optimizer.param_groups]] pattern = \"features.*\", lr, weight_decay: per-layer "
      "hyperparameters (first matching pattern wins; the rest use the optimizer's)"},
 
     {"schedule.name", K::text, "\"none\"",
      "none | step | multistep | exponential | cosine | cosine_restarts | onecycle | plateau"},
-    {"schedule.step_size", K::integer, "10", "step: epochs between decays"},
-    {"schedule.gamma", K::number, "0.1", "step, multistep, exponential: decay factor"},
-    {"schedule.milestones", K::integers, "[]", "multistep: epochs of decay"},
-    {"schedule.t_max", K::integer, "0", "cosine: period in epochs (0: train.epochs)"},
-    {"schedule.t_0", K::integer, "10", "cosine_restarts: first cycle in epochs"},
-    {"schedule.t_mult", K::integer, "1", "cosine_restarts: cycle growth"},
-    {"schedule.eta_min", K::number, "0.0", "cosine, cosine_restarts: final learning rate"},
-    {"schedule.max_lr", K::number, "0.0", "onecycle: peak learning rate (0: 10 x optimizer.lr)"},
-    {"schedule.factor", K::number, "0.1", "plateau: decay factor"},
-    {"schedule.patience", K::integer, "10", "plateau: epochs without improvement"},
+    {"schedule.step_size", K::integer, "10", "step: epochs between decays", at_least(1)},
+    {"schedule.gamma", K::number, "0.1", "step, multistep, exponential: decay factor", above(0)},
+    {"schedule.milestones", K::integers, "[]", "multistep: epochs of decay", at_least(1)},
+    {"schedule.t_max", K::integer, "0", "cosine: period in epochs (0: train.epochs)", at_least(0)},
+    {"schedule.t_0", K::integer, "10", "cosine_restarts: first cycle in epochs", at_least(1)},
+    {"schedule.t_mult", K::integer, "1", "cosine_restarts: cycle growth", at_least(1)},
+    {"schedule.eta_min", K::number, "0.0", "cosine, cosine_restarts: final learning rate", at_least(0)},
+    {"schedule.max_lr", K::number, "0.0", "onecycle: peak learning rate (0: 10 x optimizer.lr)", at_least(0)},
+    {"schedule.factor", K::number, "0.1", "plateau: decay factor", {0, 1, true, true}},
+    {"schedule.patience", K::integer, "10", "plateau: epochs without improvement", at_least(0)},
 
-    {"regularization.l1", K::number, "0.0", "λ of the L1 penalty added to the loss"},
-    {"regularization.l2", K::number, "0.0", "λ of the L2 penalty added to the loss"},
-    {"regularization.max_norm", K::number, "0.0", "max-norm constraint per unit (0: off)"},
-    {"regularization.clip_grad_norm", K::number, "0.0", "clip the gradient norm (0: off)"},
+    {"regularization.l1", K::number, "0.0", "λ of the L1 penalty added to the loss", at_least(0)},
+    {"regularization.l2", K::number, "0.0", "λ of the L2 penalty added to the loss", at_least(0)},
+    {"regularization.max_norm", K::number, "0.0", "max-norm constraint per unit (0: off)", at_least(0)},
+    {"regularization.clip_grad_norm", K::number, "0.0", "clip the gradient norm (0: off)", at_least(0)},
 
-    {"train.epochs", K::integer, "10", "passes over the training set"},
-    {"train.batch_size", K::integer, "64", "samples per step"},
-    {"train.seed", K::integer, "0", "drives initialisation, shuffling, dropout, augmentation"},
-    {"train.threads", K::integer, "0", "compute threads (0: all cores)"},
-    {"train.workers", K::integer, "1", "data loading threads (prefetch)"},
+    {"train.epochs", K::integer, "10", "passes over the training set", between(1, 1000000)},
+    {"train.batch_size", K::integer, "64", "samples per step", between(1, kMaxBatch)},
+    {"train.seed", K::integer, "0", "drives initialisation, shuffling, dropout, augmentation", at_least(0)},
+    {"train.threads", K::integer, "0", "compute threads (0: all cores)", between(0, 1024)},
+    {"train.workers", K::integer, "1", "data loading threads (prefetch)", between(0, 64)},
     {"train.drop_last", K::boolean, "false", "drop a short final batch"},
     {"train.device", K::text, "\"cpu\"", "cpu | cuda (a build with the cuda preset and a GPU)"},
     {"train.precision", K::text, "\"f32\"",
      "f32 | bf16 | f16: mixed precision on cuda (autocast of forward and loss; f16 adds dynamic "
      "loss scaling, torch's GradScaler); the CPU computes in float32, so bf16 and f16 need "
      "train.device = \"cuda\""},
-    {"train.log_every", K::integer, "50", "steps between step lines in metrics.jsonl"},
-    {"train.checkpoint_every", K::integer, "0", "steps between checkpoints (0: epoch ends)"},
-    {"train.eval_batch_size", K::integer, "500", "batch size of evaluation"},
+    {"train.log_every", K::integer, "50", "steps between step lines in metrics.jsonl", at_least(1)},
+    {"train.checkpoint_every", K::integer, "0", "steps between checkpoints (0: epoch ends)", at_least(0)},
+    {"train.eval_batch_size", K::integer, "500", "batch size of evaluation", between(1, kMaxBatch)},
     {"train.monitor", K::boolean, "true", "update ratios, histograms and dead ReLUs per epoch"},
     {"train.freeze", K::texts, "[]",
      "name patterns (* wildcard) of parameters kept fixed, e.g. [\"features.*\"]"},
     {"train.snapshots", K::boolean, "false",
      "cosine_restarts: save the weights at the end of each cycle (a snapshot ensemble)"},
-    {"train.early_stopping.patience", K::integer, "0", "epochs without improvement (0: off)"},
+    {"train.early_stopping.patience", K::integer, "0", "epochs without improvement (0: off)", at_least(0)},
     {"train.early_stopping.monitor", K::text, "\"val_loss\"",
      "val_loss | val_accuracy | train_loss | train_accuracy"},
-    {"train.early_stopping.min_delta", K::number, "0.0", "smallest change that counts"},
+    {"train.early_stopping.min_delta", K::number, "0.0", "smallest change that counts", at_least(0)},
     {"train.early_stopping.restore_best", K::boolean, "true", "reload the best weights"},
 
     {"tune.method", K::text, "\"random\"", "random | grid"},
     {"tune.trials", K::integer, "8",
-     "random: trials of each round (round 0: the default and trials - 1 drawn)"},
+     "random: trials of each round (round 0: the default and trials - 1 drawn)", between(1, 100000)},
     {"tune.rounds", K::integer, "1",
-     "coarse-to-fine rounds; each narrows the ranges around the best trials so far"},
-    {"tune.refine_top", K::integer, "3", "trials whose values span the next round's ranges"},
-    {"tune.epochs", K::integer, "0", "epochs of a full trial (0: train.epochs)"},
+     "coarse-to-fine rounds; each narrows the ranges around the best trials so far", between(1, 1000)},
+    {"tune.refine_top", K::integer, "3", "trials whose values span the next round's ranges", at_least(1)},
+    {"tune.epochs", K::integer, "0", "epochs of a full trial (0: train.epochs)", at_least(0)},
     {"tune.halving", K::integer, "0",
-     "successive halving: keep the best 1/eta of the trials at each rung (0: off; 3 usual)"},
-    {"tune.min_epochs", K::integer, "1", "successive halving: epochs of the first rung"},
-    {"tune.parallel", K::integer, "0", "trials run at once, each its own process (0: cores)"},
+     "successive halving: keep the best 1/eta of the trials at each rung (0: off; 3 usual)", between(0, 1000)},
+    {"tune.min_epochs", K::integer, "1", "successive halving: epochs of the first rung", at_least(1)},
+    {"tune.parallel", K::integer, "0", "trials run at once, each its own process (0: cores)", between(0, 1024)},
     {"tune.metric", K::text, "\"val_accuracy\"", "val_accuracy | val_loss"},
-    {"tune.seed", K::integer, "0", "drives the sampling of trials"},
+    {"tune.seed", K::integer, "0", "drives the sampling of trials", at_least(0)},
     {"tune.params", K::tables, "",
      "[[tune.params]] key = \"optimizer.lr\", scale = log | log1m | linear | int | choice, min, "
      "max, values (grid points or numeric choices), choices (text choices), points (grid)"},
@@ -141,20 +151,20 @@ const std::vector<KeySpec> kSchema = {
 
 const std::vector<KeySpec> kLayerSchema = {
     {"type", K::text, "", "layer type"},
-    {"out_features", K::integer, "", "linear"},
-    {"out_channels", K::integer, "", "conv2d"},
-    {"kernel_size", K::integer, "", "conv2d, maxpool2d, avgpool2d"},
-    {"stride", K::integer, "", "conv2d (1), pools (kernel_size)"},
-    {"padding", K::integer, "", "conv2d, pools (0)"},
+    {"out_features", K::integer, "", "linear", between(1, kMaxWidth)},
+    {"out_channels", K::integer, "", "conv2d", between(1, kMaxWidth)},
+    {"kernel_size", K::integer, "", "conv2d, maxpool2d, avgpool2d", between(1, 4096)},
+    {"stride", K::integer, "", "conv2d (1), pools (kernel_size)", between(1, 4096)},
+    {"padding", K::integer, "", "conv2d, pools (0)", between(0, 4096)},
     {"bias", K::boolean, "", "linear, conv2d (true)"},
-    {"p", K::number, "", "dropout probability (0.5)"},
+    {"p", K::number, "", "dropout probability (0.5)", between(0, 1)},
     {"negative_slope", K::number, "", "leaky_relu (0.01)"},
 };
 
 const std::vector<KeySpec> kParamGroupSchema = {
     {"pattern", K::text, "", "parameter name pattern (* wildcard)"},
-    {"lr", K::number, "", "learning rate of the group"},
-    {"weight_decay", K::number, "", "weight decay of the group"},
+    {"lr", K::number, "", "learning rate of the group", above(0)},
+    {"weight_decay", K::number, "", "weight decay of the group", at_least(0)},
 };
 
 const std::vector<KeySpec> kTuneParamSchema = {
@@ -166,14 +176,14 @@ const std::vector<KeySpec> kTuneParamSchema = {
     {"max", K::number, "", "log, log1m, linear, int: upper bound"},
     {"values", K::numbers, "", "numeric choices, or a grid's points"},
     {"choices", K::texts, "", "text choices (e.g. optimizer names)"},
-    {"points", K::integer, "", "grid: points between min and max (3)"},
+    {"points", K::integer, "", "grid: points between min and max (3)", between(1, 10000)},
 };
 
 const std::vector<KeySpec> kStepSchema = {
     {"kind", K::text, "", "center | standardize | scale | pca | pca_whiten | zca_whiten"},
     {"mode", K::text, "", "per_feature | global | per_channel"},
-    {"components", K::integer, "", "pca: dimensions kept (0: all)"},
-    {"epsilon", K::number, "", "whitening: added to the eigenvalues"},
+    {"components", K::integer, "", "pca: dimensions kept (0: all)", at_least(0)},
+    {"epsilon", K::number, "", "whitening: added to the eigenvalues", at_least(0)},
 };
 }  // namespace
 
@@ -191,6 +201,30 @@ const std::vector<KeySpec>& table_schema(const std::string& list_key) {
   if (list_key == "optimizer.param_groups") return kParamGroupSchema;
   if (list_key == "tune.params") return kTuneParamSchema;
   NABLA_FAIL("config schema: '", list_key, "' is not a list of tables");
+}
+
+bool Range::contains(double value) const {
+  if (!std::isfinite(value)) return false;
+  return (low_open ? value > low : value >= low) && (high_open ? value < high : value <= high);
+}
+
+std::string Range::text() const {
+  std::ostringstream out;
+  out.precision(15);  // 16777216, not 1.67772e+07
+  const bool bounded_below = std::isfinite(low), bounded_above = std::isfinite(high);
+  if (bounded_below && bounded_above)
+    out << (low_open ? "(" : "[") << low << ", " << high << (high_open ? ")" : "]");
+  else if (bounded_below)
+    out << (low_open ? "> " : ">= ") << low;
+  else if (bounded_above)
+    out << (high_open ? "< " : "<= ") << high;
+  else
+    out << "any finite number";
+  return out.str();
+}
+
+bool is_numeric(ValueKind kind) {
+  return kind == K::integer || kind == K::number || kind == K::integers || kind == K::numbers;
 }
 
 const char* kind_name(ValueKind kind) {

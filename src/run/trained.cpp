@@ -1,8 +1,11 @@
 #include "nabla/run/trained.hpp"
 
 #include <filesystem>
+#include <optional>
 #include <sstream>
 
+#include "core/parse_integer.hpp"
+#include "nabla/data/dataset.hpp"
 #include "nabla/io/safetensors.hpp"
 #include "nabla/run/setup.hpp"
 
@@ -32,6 +35,16 @@ std::string metadata(const io::Metadata& meta, const std::string& key, const std
   return found->second;
 }
 
+// Metadata `key` of the model file as an integer in [low, high].
+int64_t integer_metadata(const std::string& key, const std::string& text, const std::string& file,
+                         int64_t low, int64_t high) {
+  const std::optional<int64_t> value = detail::parse_int64(text);
+  NABLA_CHECK(value && *value >= low && *value <= high, "load_trained: '", file, "' has ",
+              key, " metadata \"", text, "\", not an integer in [", low, ", ", high,
+              "]; the file is damaged or was not written by nabla train (retrain the run)");
+  return *value;
+}
+
 }  // namespace
 
 void save_trained(const std::string& run_dir, const nn::Module& model,
@@ -59,10 +72,16 @@ TrainedModel load_trained(const std::string& run_dir, const std::vector<std::str
               "directory a finished `nabla train` wrote (its --out)");
   TrainedModel trained(Config::from_file(config_path, overrides));
   const io::SafetensorsContents weights = io::load_safetensors(model_path);
-  trained.num_classes = std::stoll(metadata(weights.metadata, "num_classes", model_path));
-  for (const std::string& d : split(metadata(weights.metadata, "sample_shape", model_path), ','))
-    trained.sample_shape.push_back(std::stoll(d));
-  trained.class_names = split(metadata(weights.metadata, "class_names", model_path), '\n');
+  const io::Metadata& meta = weights.metadata;
+  trained.num_classes = integer_metadata("num_classes", metadata(meta, "num_classes", model_path),
+                                         model_path, 1, data::kMaxClasses);
+  constexpr int64_t kMaxDim = int64_t{1} << 31;
+  for (const std::string& d : split(metadata(meta, "sample_shape", model_path), ','))
+    trained.sample_shape.push_back(integer_metadata("sample_shape", d, model_path, 1, kMaxDim));
+  NABLA_CHECK(!trained.sample_shape.empty() && trained.sample_shape.size() <= 8, "load_trained: '",
+              model_path, "' has sample_shape metadata with ", trained.sample_shape.size(),
+              " dims (1 to 8 expected); the file is damaged or was not written by nabla train");
+  trained.class_names = split(metadata(meta, "class_names", model_path), '\n');
   trained.preprocessing = make_preprocessing(trained.config);
   if (!trained.preprocessing.steps().empty())
     trained.preprocessing.load_state(io::load_safetensors(run_dir + "/preprocess.safetensors").tensors);

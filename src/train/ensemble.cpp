@@ -1,6 +1,9 @@
 #include "nabla/train/ensemble.hpp"
 
+#include "core/parse_integer.hpp"
+
 #include <algorithm>
+#include <optional>
 #include <filesystem>
 
 #include "nabla/io/safetensors.hpp"
@@ -65,9 +68,9 @@ std::vector<std::string> snapshot_files(const std::string& dir) {
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     const std::string name = entry.path().filename().string();
     if (!name.starts_with("cycle-") || !name.ends_with(".safetensors")) continue;
-    const std::string number = name.substr(6, name.size() - 6 - 12);
-    if (number.empty() || !std::all_of(number.begin(), number.end(), ::isdigit)) continue;
-    found.emplace_back(std::stoll(number), entry.path().string());
+    const std::optional<int64_t> cycle = detail::parse_int64(name.substr(6, name.size() - 6 - 12));
+    if (!cycle || *cycle < 0) continue;  // not a snapshot of ours
+    found.emplace_back(*cycle, entry.path().string());
   }
   std::sort(found.begin(), found.end());
   std::vector<std::string> files;

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <toml++/toml.h>
 
+#include "core/parse_integer.hpp"
 #include "run/schema.hpp"
 #include "tune/toml_text.hpp"
 
@@ -55,12 +56,12 @@ KeyPath split_key(const TableRef& ref, const std::string& name) {
   const size_t close = name.find(']', open);
   const std::string index = close == std::string::npos ? "" : name.substr(open + 1, close - open - 1);
   const std::string rest = close == std::string::npos ? "" : name.substr(close + 1);
-  const bool digits = !index.empty() && std::all_of(index.begin(), index.end(),
-                                                   [](unsigned char c) { return std::isdigit(c) != 0; });
+  const std::optional<int64_t> number = detail::parse_int64(index);
+  const bool digits = number && *number >= 0 && index[0] != '-';
   if ((!digits && index != "*") || (!rest.empty() && (rest.size() < 2 || rest[0] != '.')))
     fail(ref, "cannot read the key; write key, key[2] (an array's element), key[2].field or "
               "key[*].field (a field of a list of tables), e.g. model.layers[1].out_features");
-  path.index = digits ? std::stoll(index) : KeyPath::kEveryTable;
+  path.index = digits ? *number : KeyPath::kEveryTable;
   if (!rest.empty()) path.field = rest.substr(1);
   return path;
 }

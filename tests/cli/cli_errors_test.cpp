@@ -1,9 +1,13 @@
 // Bad input to `nabla`: exit code 2, a message naming the problem and the fix, nothing trained.
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "nabla/io/safetensors.hpp"
 #include "support/command.hpp"
 
 namespace nabla::testing_cli {
@@ -43,7 +47,7 @@ TEST(CliErrors, BatchSizeZero) {
   const std::string config = write_config(dir, "[data]\ndataset = \"spirals\"\n[train]\nbatch_size = 0\n");
   const CommandResult r = run_nabla({"train", config, "--out", dir + "/run"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("train.batch_size must be >= 1, got 0"));
+  EXPECT_THAT(r.err, HasSubstr("train.batch_size must be in [1, 16777216], got 0"));
 }
 
 TEST(CliErrors, MixedPrecisionOnTheCpuSaysToUseCuda) {
@@ -73,12 +77,57 @@ TEST(CliErrors, MissingConfigFileAndBadArguments) {
   EXPECT_THAT(run_nabla({"summary", "lenet6"}).err, HasSubstr("lenet5"));
 }
 
+TEST(CliErrors, ConfigThatIsNotARegularFileIsNamed) {
+  const std::string dir = fresh_dir("config_dir");
+  for (const std::string& path : {dir, std::string("/dev/null")}) {
+    const CommandResult r = run_nabla({"train", path, "--out", dir + "/run"});
+    EXPECT_EQ(r.exit_code, 2) << path;
+    EXPECT_THAT(r.err, HasSubstr("'" + path + "' is ")) << path;
+    EXPECT_THAT(r.err, HasSubstr("pass the path of a TOML file")) << path;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir + "/run"));
+}
+
+TEST(CliErrors, UnknownCommandSuggestsTheNearestOne) {
+  const CommandResult r = run_nabla({"trian", "examples/spiral.toml"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("unknown command 'trian'; did you mean 'train'?"));
+  EXPECT_THAT(run_nabla({"--verbose", "evla", "runs/x"}).err, HasSubstr("did you mean 'eval'?"));
+}
+
+// model.safetensors metadata that is not what nabla writes: a message, not "stoll".
+TEST(CliErrors, DamagedModelMetadataIsNamed) {
+  const std::string dir = fresh_dir("bad_metadata");
+  const std::string config = write_config(dir, "[data]\ndataset = \"spirals\"\n");
+  for (const std::string classes : {"abc", "1e20", "99999999999999999999", "0"}) {
+    std::filesystem::create_directories(dir + "/run");
+    std::filesystem::copy_file(config, dir + "/run/config.toml",
+                               std::filesystem::copy_options::overwrite_existing);
+    io::save_safetensors(dir + "/run/model.safetensors", {},
+                         {{"format", "nabla-model-1"}, {"num_classes", classes},
+                          {"sample_shape", "2"}, {"class_names", ""}});
+    const CommandResult r = run_nabla({"eval", dir + "/run"});
+    EXPECT_EQ(r.exit_code, 2) << classes;
+    EXPECT_THAT(r.err, HasSubstr("num_classes metadata \"" + classes + "\", not an integer in [1, "))
+        << classes;
+  }
+}
+
 TEST(CliErrors, ResumeWithoutCheckpoint) {
   const std::string dir = fresh_dir("resume_nothing");
   const std::string config = write_config(dir, "[data]\ndataset = \"spirals\"\n");
+  // What a writer killed mid-checkpoint leaves: a temporary of a process that no longer exists.
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  ::waitpid(child, nullptr, 0);
+  const std::string stale =
+      dir + "/run/checkpoint/last.safetensors.tmp." + std::to_string(child) + ".0";
+  std::filesystem::create_directories(dir + "/run/checkpoint");
+  std::ofstream(stale) << "partial";
   const CommandResult r = run_nabla({"train", config, "--out", dir + "/run", "--resume"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("no checkpoint"));
+  EXPECT_FALSE(std::filesystem::exists(stale)) << "opening the run directory removes it";
 }
 
 // A source location as Error::what() appends it: "(config.cpp:230)". Not "(config.toml:2)", which

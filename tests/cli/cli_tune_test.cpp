@@ -211,9 +211,10 @@ TEST(CliTune, CtrlCStopsTheTrialsAndAResumeContinuesThem) {
 TEST(CliTune, FailedTrialsAreRecordedAndTheSearchGoesOn) {
   const std::string dir = fresh_dir("tune_failed");
   const std::string out = dir + "/search";
-  // A batch size of 0 passes the config's type check but fails every trial's setup (exit 2).
+  // Snapshots without warm restarts pass the config's checks but fail every trial's setup
+  // (exit 2).
   const CommandResult r = run_nabla(tune_args(
-      write_config(dir), out, {"--set", "train.batch_size=0", "--set", "tune.trials=3"}));
+      write_config(dir), out, {"--set", "train.snapshots=true", "--set", "tune.trials=3"}));
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_THAT(r.err, HasSubstr("every trial failed"));
   const std::vector<nlohmann::json> lines = ledger_lines(out);
@@ -221,7 +222,7 @@ TEST(CliTune, FailedTrialsAreRecordedAndTheSearchGoesOn) {
   for (const nlohmann::json& line : lines) {
     EXPECT_EQ(line["status"], "failed");
     EXPECT_EQ(line["exit_code"], 2);
-    EXPECT_THAT(read_text(out + "/" + line["log"].get<std::string>()), HasSubstr("batch_size"));
+    EXPECT_THAT(read_text(out + "/" + line["log"].get<std::string>()), HasSubstr("train.snapshots"));
   }
   EXPECT_TRUE(fs::exists(out + "/results.csv"));
   fs::remove_all(dir);

@@ -88,9 +88,13 @@ TEST_F(CsvFiles, NonNumericCellNamesLineAndColumn) {
 TEST_F(CsvFiles, BadLabelsAreErrors) {
   const std::string negative = write("a,label\n1,0\n2,-1\n", "negative.csv");
   EXPECT_TRUE(throws_error_containing([&] { data::read_csv(negative); },
-                                      {negative + ":3:2", "label '-1'", "non-negative integer"}));
+                                      {negative + ":3:2", "label '-1'", "not a class index"}));
   const std::string fraction = write("a,label\n1,0.5\n", "fraction.csv");
   EXPECT_TRUE(throws_error_containing([&] { data::read_csv(fraction); }, {"label '0.5'"}));
+  // A regression target read as a class would size an output layer of 10^15 units.
+  const std::string huge = write("a,label\n1,0\n2,1e15\n", "huge.csv");
+  EXPECT_TRUE(throws_error_containing([&] { data::read_csv(huge); },
+                                      {huge + ":3:2", "label '1e15'", "below 1048576"}));
 }
 
 TEST_F(CsvFiles, RaggedRowNamesTheLineAndTheCounts) {

@@ -75,6 +75,12 @@ TEST(Dataset, MakeDatasetChecksAndInfersClasses) {
         data::make_dataset(zeros({4, 3}), i64({0, -1, 2, 1}, {4}));
       },
       {"target -1 of row 1"}));
+  // An inferred class count is bounded: label 10^15 is a corrupt file, not 10^15 classes.
+  EXPECT_TRUE(throws_error_containing(
+      [] {
+        data::make_dataset(zeros({2, 3}), i64({0, 1000000000000000}, {2}), 0, "toy");
+      },
+      {"toy", "target 1000000000000000 of row 1", "[0, 1048576)"}));
   EXPECT_TRUE(throws_error_containing(
       [] {
         data::make_dataset(zeros({4, 3}), zeros({4}));

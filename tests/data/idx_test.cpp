@@ -2,6 +2,8 @@
 // corrupt file giving an Error that names the file, and the real Fashion-MNIST files.
 #include <zlib.h>
 
+#include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -124,6 +126,36 @@ TEST(Idx, HeaderAnnouncingMoreDataThanTheFileHoldsIsTruncatedNotAnAllocation) {
   write_bytes(path, bytes);
   EXPECT_TRUE(throws_error_containing([&] { data::read_idx(path); }, {"truncated"}));
   fs::remove(path);
+}
+
+// An IDX file of big-endian float64 elements (type 0x0E), one dim.
+std::string float64_idx_file(const std::string& name, const std::vector<double>& values) {
+  std::vector<char> bytes = {0, 0, 0x0E, 1, 0, 0, 0, static_cast<char>(values.size())};
+  for (double value : values) {
+    uint64_t bits;
+    std::memcpy(&bits, &value, 8);
+    for (int shift = 56; shift >= 0; shift -= 8) bytes.push_back(static_cast<char>(bits >> shift));
+  }
+  const std::string path = temp_path(name);
+  write_bytes(path, bytes);
+  return path;
+}
+
+TEST(Idx, FloatElementsReadAsLabelsMustBeWholeNumbers) {
+  const std::string whole = float64_idx_file("float_labels.idx", {0.0, 3.0, 9.0});
+  EXPECT_EQ(data::read_idx(whole, DType::i64).to_vector<int64_t>(),
+            (std::vector<int64_t>{0, 3, 9}));
+  // Casting any of these to int64 is undefined behaviour; each must be an Error naming it.
+  const double bad[] = {1e30, -1.67e38, std::nan(""), INFINITY, 2.5};
+  for (double value : bad) {
+    const std::string path = float64_idx_file("bad_labels.idx", {1.0, 2.0, 0.0, value});
+    EXPECT_TRUE(throws_error_containing([&] { data::read_idx(path, DType::i64); },
+                                        {"element 3", path, "not a whole number"}))
+        << value;
+    EXPECT_NO_THROW(data::read_idx(path, DType::f64));  // as data they are fine
+    fs::remove(path);
+  }
+  fs::remove(whole);
 }
 
 TEST(Idx, MaxRowsReadsOnlyTheFirstRows) {

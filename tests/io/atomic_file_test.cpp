@@ -2,6 +2,10 @@
 // or not at all, a failing writer leaves the old file and no temporary, errors name the path.
 #include "nabla/io/atomic_file.hpp"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <stdexcept>
 
 #include "io/io_test_util.hpp"
@@ -64,6 +68,30 @@ TEST(AtomicFile, ThrowingWriterLeavesTargetAndNoTemporary) {
                std::logic_error);
   EXPECT_EQ(io::read_file(path, "test"), "original");
   EXPECT_EQ(scratch.entries(), std::vector<std::string>{"keep.bin"});
+}
+
+TEST(AtomicFile, StaleTemporariesOfDeadWritersAreRemoved) {
+  ScratchDir scratch;
+  // A process id that is certainly dead: a child that has exited and been reaped.
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  ASSERT_GT(child, 0);
+  ::waitpid(child, nullptr, 0);
+  const std::string dead = std::to_string(child), live = std::to_string(::getppid());
+  std::filesystem::create_directories(scratch.path("checkpoint"));
+  for (const std::string& name : std::vector<std::string>{"model.safetensors", "checkpoint/last.safetensors.tmp." + dead + ".3",
+        "config.toml.tmp." + dead + ".0", "config.toml.tmp." + live + ".0",
+        "config.toml.tmp." + std::to_string(::getpid()) + ".7", "notes.tmp.txt",
+        "x.tmp." + dead})
+    io::write_file_atomically(scratch.path(name), std::string("bytes"), "test");
+  EXPECT_EQ(io::remove_stale_temporaries(scratch.dir().string()), 2u);
+  std::vector<std::string> kept = {"checkpoint", "config.toml.tmp." + live + ".0",
+                                   "config.toml.tmp." + std::to_string(::getpid()) + ".7",
+                                   "model.safetensors", "notes.tmp.txt", "x.tmp." + dead};
+  std::sort(kept.begin(), kept.end());
+  EXPECT_EQ(scratch.entries(), kept);
+  EXPECT_FALSE(std::filesystem::exists(scratch.path("checkpoint/last.safetensors.tmp." + dead + ".3")));
+  EXPECT_EQ(io::remove_stale_temporaries(scratch.path("absent")), 0u);
 }
 
 TEST(AtomicFile, MissingDirectoryIsNamed) {

@@ -110,19 +110,92 @@ TEST(Config, ChoiceListsValidValuesAndNearest) {
 }
 
 TEST(Setup, BadValuesNameTheKey) {
-  const Config negative_lr = Config::from_string("[optimizer]\nlr = -0.1\n", "t.toml");
-  EXPECT_THAT(error_of([&] { make_loader_options(Config::from_string("[train]\nbatch_size = 0\n", "t.toml")); }),
-              HasSubstr("train.batch_size must be >= 1, got 0"));
-  const data::Splits splits = load_data(Config::from_string(
-      "[data]\ndataset = \"spirals\"\nspiral_points = 20\n", "t.toml"));
-  auto model = make_model(Config::from_string("[model]\nname = \"mlp\"\nhidden = [4]\n", "t.toml"),
-                          splits.train.sample_shape(), 2);
-  EXPECT_THAT(error_of([&] { make_optimizer(negative_lr, *model); }),
-              HasSubstr("optimizer.lr must be > 0"));
+  EXPECT_THAT(error_of([&] { load_data(Config::from_string("[data]\ndataset = \"spirals\"\n"
+                                                           "split = [0.5, 0.2]\n", "t.toml")); }),
+              HasSubstr("data.split must hold three fractions"));
   EXPECT_THAT(error_of([&] {
                 load_data(Config::from_string("[data]\ndir = \"/nonexistent/fmnist\"\n", "t.toml"));
               }),
               HasSubstr("data.dir"));
+}
+
+// Every numeric key has a range, checked when the config is read (file or --set), with the key,
+// the place, the range and the key's help in the message; arrays element by element.
+TEST(Config, NumbersOutsideTheirRangeAreRefused) {
+  struct Case {
+    const char* text;
+    std::vector<const char*> expected;
+  };
+  const Case cases[] = {
+      {"[optimizer]\nlr = -0.1\n", {"optimizer.lr must be > 0, got -0.1 (t.toml:2)", "learning rate"}},
+      {"[train]\nbatch_size = 0\n", {"train.batch_size must be in [1, 16777216], got 0"}},
+      {"[train]\nbatch_size = 1000000000000\n", {"train.batch_size must be in [1, 16777216]"}},
+      {"[train]\nworkers = 100000\n", {"train.workers must be in [0, 64], got 100000"}},
+      {"[schedule]\nt_max = -1\n", {"schedule.t_max must be >= 0, got -1"}},
+      {"[data]\nspiral_points = 1000000000000\n", {"data.spiral_points must be in [2, 10000000]"}},
+      {"[data]\nvalidation = 1.0\n", {"data.validation must be in [0, 1), got 1.0"}},
+      {"[data]\nsplit = [0.8, 0.1, 1.5]\n", {"data.split must be in [0, 1], got 1.5"}},
+      {"[optimizer]\nmomentum = nan\n", {"optimizer.momentum must be >= 0, got nan"}},
+      {"[[tune.params]]\nkey = \"optimizer.lr\"\nmin = inf\n",
+       {"tune.params.min must be a finite number, got inf (t.toml:3)"}},
+      {"[[model.layers]]\ntype = \"linear\"\nout_features = 0\n",
+       {"model.layers.out_features must be in [1, 16777216], got 0"}},
+  };
+  for (const Case& c : cases) {
+    const std::string message = error_of([&] { Config::from_string(c.text, "t.toml"); });
+    for (const char* part : c.expected) EXPECT_THAT(message, HasSubstr(part)) << c.text;
+  }
+  EXPECT_THAT(error_of([] { Config::from_string("", "t.toml", {"train.epochs=0"}); }),
+              HasSubstr("train.epochs must be in [1, 1000000], got 0 (--set train.epochs)"));
+  // Bounds themselves are inside.
+  EXPECT_NO_THROW(Config::from_string("[data]\nvalidation = 0.0\n[train]\nbatch_size = 16777216\n",
+                                      "t.toml"));
+}
+
+TEST(Config, EveryDefaultLiesInItsRangeAndEveryNumericKeyShowsOne) {
+  const Config defaults = Config::from_string("", "t.toml");
+  for (const KeyHelp& key : config_keys()) {
+    const bool numeric = key.type.find("number") != std::string::npos ||
+                         key.type.find("integer") != std::string::npos;
+    EXPECT_EQ(!key.range.empty(), numeric) << key.key;
+  }
+  // resolved_toml writes every default; reading it back checks each against its range.
+  EXPECT_NO_THROW(Config::from_string(defaults.resolved_toml(), "resolved.toml"));
+}
+
+// What toml++ 3.3.0 must never see (an assertion, unreachable code): refused with line:column.
+TEST(Config, UnsafeBytesAreRefusedBeforeTheTomlParser) {
+  EXPECT_THAT(error_of([] { Config::from_string("[\x10]", "t.toml"); }),
+              HasSubstr("t.toml:1:2: control character 0x10"));
+  EXPECT_THAT(error_of([] { Config::from_string("x = [1\xcd\x86]\n", "t.toml"); }),
+              HasSubstr("t.toml:1:7: non-ASCII character outside a string or comment"));
+  EXPECT_THAT(error_of([] { Config::from_string("[train]\n# caf\xe9\n", "t.toml"); }),
+              HasSubstr("t.toml:2:6: byte 0xE9 is not UTF-8"));
+  EXPECT_THAT(error_of([] { Config::from_string("a = \"\xed\xa0\x80\"", "t.toml"); }),
+              HasSubstr("t.toml:1:6: byte 0xED is not UTF-8"));  // a UTF-16 surrogate
+  // Non-ASCII text where TOML allows it: strings (all four kinds), comments.
+  const Config fine = Config::from_string(
+      "# caf\xc3\xa9 \xe2\x9c\x93\n[data]\npath = \"r\xc3\xa9sum\xc3\xa9 \\\" \xc3\xa9.csv\"\n"
+      "[model]\npretrained = '\xc3\xa9'\n[train]\nfreeze = [\"\"\"\n\xc3\xa9\"\"\"\", "
+      "'''\xc3\xa9''']\n",
+      "t.toml");
+  EXPECT_EQ(fine.text("data.path"), "r\xc3\xa9sum\xc3\xa9 \" \xc3\xa9.csv");
+  EXPECT_EQ(fine.text("model.pretrained"), "\xc3\xa9");
+  EXPECT_EQ(fine.texts("train.freeze"), (std::vector<std::string>{"\xc3\xa9\"", "\xc3\xa9"}));
+}
+
+// A --set value is stored in the run's config.toml and read back by eval: it must be UTF-8.
+TEST(Config, NonUtf8OverridesAreRefused) {
+  EXPECT_THAT(error_of([] { Config::from_string("", "t.toml", {"data.path=/tmp/lat\xe9.csv"}); }),
+              HasSubstr("--set 'data.path=/tmp/lat\xe9.csv': byte 0xE9 is not UTF-8"));
+  // A UTF-8 bare word is a string and round-trips through resolved_toml.
+  const Config utf8 = Config::from_string("", "t.toml", {"data.path=/tmp/lat\xc3\xa9.csv"});
+  EXPECT_EQ(utf8.text("data.path"), "/tmp/lat\xc3\xa9.csv");
+  EXPECT_EQ(Config::from_string(utf8.resolved_toml(), "r.toml").text("data.path"),
+            "/tmp/lat\xc3\xa9.csv");
+  // A value toml++ must not parse (non-ASCII in an array) is taken as the bare word it is.
+  EXPECT_EQ(Config::from_string("", "t.toml", {"data.path=[1\xcd\x86]"}).text("data.path"),
+            "[1\xcd\x86]");
 }
 
 TEST(Setup, PrecisionIsF32ByDefaultAndReducedPrecisionNeedsCuda) {

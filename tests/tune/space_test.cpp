@@ -308,7 +308,7 @@ TEST(TuneSettings, ChecksTheTuneSection) {
   EXPECT_THAT(error_of("\n[tune]\nmethod = \"grdi\"\n"), HasSubstr("did you mean 'grid'"));
   EXPECT_THAT(error_of("\n[tune]\nhalving = 3\nmin_epochs = 5\nepochs = 3\n"),
               HasSubstr("tune.min_epochs is above the 3 epochs"));
-  EXPECT_THAT(error_of("\n[tune]\ntrials = 0\n"), HasSubstr("tune.trials must be >= 1"));
+  EXPECT_THAT(error_of("\n[tune]\ntrials = 0\n"), HasSubstr("tune.trials must be in [1, 100000], got 0"));
 }
 
 TEST(TuneSpace, TheExampleConfigIsAValidSearch) {

@@ -5,6 +5,7 @@
 //   nabla predict runs/lenet images.safetensors probabilities.safetensors
 //   nabla summary lenet5
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 
@@ -18,7 +19,8 @@ void print_config_keys() {
   std::cout << "Config keys (TOML sections and keys; --set section.key=value overrides one):\n";
   for (const nabla::run::KeyHelp& key : nabla::run::config_keys())
     std::cout << "  " << key.key << " (" << key.type
-              << (key.default_value.empty() ? "" : ", default " + key.default_value) << ")\n      "
+              << (key.default_value.empty() ? "" : ", default " + key.default_value)
+              << (key.range.empty() ? "" : ", " + key.range) << ")\n      "
               << key.help << "\n";
 }
 
@@ -27,6 +29,26 @@ void print_config_keys() {
 void show_error_locations() {
   setenv("NABLA_DEBUG", "1", 1);
   nabla::set_error_locations(true);
+}
+
+// The first argument that is not a global flag must name a command; CLI11 would only say "A
+// subcommand is required". Empty when it does (or when there is none, which CLI11 reports).
+std::string unknown_command_message(CLI::App& app, int argc, char** argv) {
+  std::vector<std::string> names;
+  for (const CLI::App* command : app.get_subcommands([](CLI::App*) { return true; }))
+    names.push_back(command->get_name());
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg.starts_with("-")) continue;  // --verbose, --version, --help
+    if (std::find(names.begin(), names.end(), arg) != names.end()) return "";
+    const std::string nearest = nabla::run::nearest_name(arg, names);
+    std::string list;
+    for (const std::string& name : names) list += (list.empty() ? "" : ", ") + name;
+    return "unknown command '" + arg + "'" +
+           (nearest.empty() ? "" : "; did you mean '" + nearest + "'?") + " (commands: " + list +
+           "; nabla --help explains them)";
+  }
+  return "";
 }
 
 }  // namespace
@@ -83,6 +105,8 @@ int main(int argc, char** argv) {
   nabla::cli::register_doctor(app, commands);
   nabla::cli::register_tune(app, commands);
 
+  if (const std::string message = unknown_command_message(app, argc, argv); !message.empty())
+    return nabla::cli::report_error(message, nabla::cli::kExitBadInput);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

@@ -126,6 +126,7 @@ std::unique_ptr<Setup> prepare(const TrainArgs& args) {
 
 void prepare_run_dir(const Setup& s, bool resume) {
   std::filesystem::create_directories(s.out);
+  io::remove_stale_temporaries(s.out);
   if (!resume) {
     // A fresh run must not leave an older run's checkpoint for a later --resume to pick up.
     std::filesystem::remove_all(s.out + "/checkpoint");

@@ -69,6 +69,7 @@ void check_same_base(const std::string& path, const std::string& resolved) {
 // The tune directory: a fresh search must not mix with an old one; a resume needs one.
 void prepare_dir(const TuneArgs& args, const tune::SearchPlan& plan, const tune::SearchSetup& setup) {
   const std::string ledger = plan.dir + "/trials.jsonl", base = plan.dir + "/base.toml";
+  io::remove_stale_temporaries(plan.dir);
   if (args.resume) {
     NABLA_CHECK(fs::exists(base), "--resume: no search in ", plan.dir,
                 " (no base.toml); run without --resume to start one");

@@ -15,6 +15,10 @@
 
 namespace nabla::data {
 
+// More classes than any real data set has (ImageNet-21k: 21,841). A label above it is a corrupt
+// file or a regression target read as a class, and would otherwise size the model's output layer.
+inline constexpr int64_t kMaxClasses = int64_t{1} << 20;
+
 // Inputs [N, ...] float32 and class targets [N] int64 in [0, num_classes).
 struct Dataset {
   Tensor inputs;
@@ -30,7 +34,7 @@ struct Dataset {
 };
 
 // Checks the shapes and dtypes above and that every target lies in [0, num_classes); with
-// num_classes = 0 it becomes max(target) + 1. `what` names the source in errors.
+// num_classes = 0 it becomes max(target) + 1 (at most kMaxClasses). `what` names the source in errors.
 Dataset make_dataset(Tensor inputs, Tensor targets, int64_t num_classes = 0,
                      const std::string& what = "dataset");
 

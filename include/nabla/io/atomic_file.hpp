@@ -11,6 +11,7 @@
 #pragma once
 #pragma GCC visibility push(default)
 
+#include <cstddef>
 #include <functional>
 #include <ostream>
 #include <string>
@@ -26,6 +27,11 @@ void write_file_atomically(const std::string& path, const std::function<void(std
 // The same for a ready string of bytes.
 void write_file_atomically(const std::string& path, const std::string& bytes,
                            const std::string& what);
+
+// Removes the temporaries that writers killed mid-write (SIGKILL, power loss) left in `dir` and
+// its subdirectories: "<path>.tmp.<pid>.<n>" files whose process no longer exists. A live
+// writer's temporary, this process's and any other file are kept. Returns how many went.
+size_t remove_stale_temporaries(const std::string& dir);
 
 // The whole file, or an Error naming it and what failed.
 std::string read_file(const std::string& path, const std::string& what);

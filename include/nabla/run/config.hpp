@@ -72,6 +72,7 @@ class Config {
 // A documented key of the schema.
 struct KeyHelp {
   std::string key, type, default_value, help;
+  std::string range;  // numeric keys: "[0, 1)", ">= 1", "any finite number"; others ""
 };
 std::vector<KeyHelp> config_keys();
 
