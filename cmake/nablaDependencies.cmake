@@ -6,6 +6,8 @@
 #   are one pool. Debian's alternatives point the default libopenblas.so at the pthread build,
 #   so the OpenMP one is named by its folder and every program linking it gets that folder as
 #   its run path.
+# - libpng and TurboJPEG (image files: src/data/image_io.cpp) have no CMake package of their own
+#   in Debian that a consumer could rely on; their files are as easy to find.
 # - Debian builds oneDNN with an OpenCL GPU engine, and its dnnl-config.cmake demands the OpenCL
 #   headers (ocl-icd-opencl-dev, only "recommended" by libdnnl-dev) although nabla uses the CPU
 #   engine alone. Linking libdnnl.so directly needs nothing nabla does not use.
@@ -45,3 +47,21 @@ if(NABLA_ONEDNN AND NOT TARGET nabla_dep::dnnl)
     IMPORTED_LOCATION "${NABLA_DNNL_LIBRARY}"
     INTERFACE_INCLUDE_DIRECTORIES "${NABLA_DNNL_INCLUDE_DIR}")
 endif()
+
+# Image decoding and encoding: libpng (libpng-dev) and libjpeg-turbo's TurboJPEG API
+# (libturbojpeg0-dev).
+foreach(_nabla_image_lib IN ITEMS png turbojpeg)
+  if(NOT TARGET nabla_dep::${_nabla_image_lib})
+    string(TOUPPER ${_nabla_image_lib} _nabla_upper)
+    find_library(NABLA_${_nabla_upper}_LIBRARY NAMES ${_nabla_image_lib})
+    find_path(NABLA_${_nabla_upper}_INCLUDE_DIR NAMES ${_nabla_image_lib}.h)
+    if(NOT NABLA_${_nabla_upper}_LIBRARY OR NOT NABLA_${_nabla_upper}_INCLUDE_DIR)
+      message(FATAL_ERROR "nabla: ${_nabla_image_lib} not found: run nabla's "
+                          "scripts/install-deps.sh (apt-get install libpng-dev libturbojpeg0-dev)")
+    endif()
+    add_library(nabla_dep::${_nabla_image_lib} UNKNOWN IMPORTED)
+    set_target_properties(nabla_dep::${_nabla_image_lib} PROPERTIES
+      IMPORTED_LOCATION "${NABLA_${_nabla_upper}_LIBRARY}"
+      INTERFACE_INCLUDE_DIRECTORIES "${NABLA_${_nabla_upper}_INCLUDE_DIR}")
+  endif()
+endforeach()

@@ -14,6 +14,7 @@ packages=(
   # (cmake/nablaDependencies.cmake); scripts/fresh-machine-check.sh proves the list on a new root.
   libdnnl-dev
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev zlib1g-dev
+  libpng-dev libturbojpeg0-dev  # image files (src/data/image_io.cpp)
   dataset-fashion-mnist
   chromium  # tests/report open report.html headless
 )

@@ -89,6 +89,34 @@ Tensor rotate(const Tensor& image, double degrees) { return affine(image, -degre
 Tensor translate(const Tensor& image, double dx, double dy) { return affine(image, 0, dx, dy, 0); }
 Tensor shear(const Tensor& image, double degrees) { return affine(image, 0, 0, 0, degrees); }
 
+namespace {
+
+// The window rows [top, top + height), columns [left, left + width) of `in`, bilinearly resized
+// to out_h x out_w (F.interpolate, align_corners=False, no antialiasing).
+Tensor resize_window(const ImageData& in, int64_t top, int64_t left, int64_t height,
+                     int64_t width, int64_t out_h, int64_t out_w) {
+  Tensor out = empty({in.c, out_h, out_w}, {.dtype = DType::f32});
+  float* o = out.data<float>();
+  for (int64_t ch = 0; ch < in.c; ++ch) {
+    const float* p = in.plane(ch) + top * in.w + left;
+    for (int64_t i = 0; i < out_h; ++i) {
+      const SourceIndex y = source_index(i, height, out_h);
+      for (int64_t j = 0; j < out_w; ++j) {
+        const SourceIndex x = source_index(j, width, out_w);
+        const double upper =
+            (1 - x.weight_hi) * p[y.lo * in.w + x.lo] + x.weight_hi * p[y.lo * in.w + x.hi];
+        const double lower =
+            (1 - x.weight_hi) * p[y.hi * in.w + x.lo] + x.weight_hi * p[y.hi * in.w + x.hi];
+        o[(ch * out_h + i) * out_w + j] =
+            static_cast<float>((1 - y.weight_hi) * upper + y.weight_hi * lower);
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 Tensor resized_crop(const Tensor& image, int64_t top, int64_t left, int64_t height, int64_t width) {
   const ImageData in(image, "resized_crop");
   NABLA_CHECK(height >= 1 && width >= 1 && top >= 0 && left >= 0 && top + height <= in.h &&
@@ -96,24 +124,15 @@ Tensor resized_crop(const Tensor& image, int64_t top, int64_t left, int64_t heig
               "resized_crop: window top ", top, ", left ", left, ", height ", height, ", width ",
               width, " is not inside the ", in.h, " x ", in.w, " image ", in.shape(),
               "; keep 0 <= top, top + height <= H and 0 <= left, left + width <= W");
-  Tensor out = empty(in.shape(), {.dtype = DType::f32});
-  float* o = out.data<float>();
-  for (int64_t ch = 0; ch < in.c; ++ch) {
-    const float* p = in.plane(ch) + top * in.w + left;
-    for (int64_t i = 0; i < in.h; ++i) {
-      const SourceIndex y = source_index(i, height, in.h);
-      for (int64_t j = 0; j < in.w; ++j) {
-        const SourceIndex x = source_index(j, width, in.w);
-        const double upper =
-            (1 - x.weight_hi) * p[y.lo * in.w + x.lo] + x.weight_hi * p[y.lo * in.w + x.hi];
-        const double lower =
-            (1 - x.weight_hi) * p[y.hi * in.w + x.lo] + x.weight_hi * p[y.hi * in.w + x.hi];
-        o[(ch * in.h + i) * in.w + j] =
-            static_cast<float>((1 - y.weight_hi) * upper + y.weight_hi * lower);
-      }
-    }
-  }
-  return out;
+  return resize_window(in, top, left, height, width, in.h, in.w);
+}
+
+Tensor resize(const Tensor& image, int64_t height, int64_t width) {
+  const ImageData in(image, "resize");
+  NABLA_CHECK(height >= 1 && width >= 1 && height <= (1 << 16) && width <= (1 << 16),
+              "resize: output size ", height, " x ", width, " must lie in [1, 65536]");
+  if (height == in.h && width == in.w) return in.data.clone();
+  return resize_window(in, 0, 0, in.h, in.w, height, width);
 }
 
 Tensor padded_crop(const Tensor& image, int64_t padding, int64_t top, int64_t left) {

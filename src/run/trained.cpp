@@ -1,5 +1,6 @@
 #include "nabla/run/trained.hpp"
 
+#include <cstdlib>
 #include <filesystem>
 #include <optional>
 #include <sstream>
@@ -7,7 +8,9 @@
 #include "core/parse_integer.hpp"
 #include "nabla/data/dataset.hpp"
 #include "nabla/io/safetensors.hpp"
+#include "nabla/ops.hpp"
 #include "nabla/run/setup.hpp"
+#include "run/toml_write.hpp"
 
 namespace nabla::run {
 
@@ -47,16 +50,27 @@ int64_t integer_metadata(const std::string& key, const std::string& text, const 
 
 }  // namespace
 
+InputRange InputRange::of(const Tensor& inputs) {
+  if (!inputs.defined() || inputs.numel() == 0) return {};
+  const Tensor values = inputs.detach().to(Device::CPU).to(DType::f64);
+  return {nabla::min(values).item(), nabla::max(values).item()};
+}
+
 void save_trained(const std::string& run_dir, const nn::Module& model,
                   const data::Preprocessing& preprocessing, const Shape& sample_shape,
-                  int64_t num_classes, const std::vector<std::string>& class_names) {
+                  int64_t num_classes, const std::vector<std::string>& class_names,
+                  const InputRange& input_range) {
   std::vector<std::string> dims;
   for (int64_t d : sample_shape) dims.push_back(std::to_string(d));
-  io::save_safetensors(run_dir + "/model.safetensors", model.state_dict(),
-                       {{"format", "nabla-model-1"},
-                        {"num_classes", std::to_string(num_classes)},
-                        {"sample_shape", join(dims, ',')},
-                        {"class_names", join(class_names, '\n')}});
+  io::Metadata metadata = {{"format", "nabla-model-1"},
+                           {"num_classes", std::to_string(num_classes)},
+                           {"sample_shape", join(dims, ',')},
+                           {"class_names", join(class_names, '\n')}};
+  if (input_range.known()) {
+    metadata["input_min"] = toml_float(input_range.min);  // shortest round-trip text
+    metadata["input_max"] = toml_float(input_range.max);
+  }
+  io::save_safetensors(run_dir + "/model.safetensors", model.state_dict(), metadata);
   const std::string pre_path = run_dir + "/preprocess.safetensors";
   if (!preprocessing.steps().empty())
     io::save_safetensors(pre_path, preprocessing.state());
@@ -82,6 +96,13 @@ TrainedModel load_trained(const std::string& run_dir, const std::vector<std::str
               model_path, "' has sample_shape metadata with ", trained.sample_shape.size(),
               " dims (1 to 8 expected); the file is damaged or was not written by nabla train");
   trained.class_names = split(metadata(meta, "class_names", model_path), '\n');
+  if (meta.count("input_min") && meta.count("input_max")) {
+    trained.input_range = {std::strtod(meta.at("input_min").c_str(), nullptr),
+                           std::strtod(meta.at("input_max").c_str(), nullptr)};
+    NABLA_CHECK(trained.input_range.known() && trained.input_range.min <= trained.input_range.max,
+                "load_trained: '", model_path, "' has input_min / input_max metadata \"",
+                meta.at("input_min"), "\" / \"", meta.at("input_max"), "\"; the file is damaged");
+  }
   trained.preprocessing = make_preprocessing(trained.config);
   if (!trained.preprocessing.steps().empty())
     trained.preprocessing.load_state(io::load_safetensors(run_dir + "/preprocess.safetensors").tensors);

@@ -32,14 +32,19 @@ Tensor batched(nn::Module& model, const Tensor& inputs, const InputTransform& tr
 
 }  // namespace
 
-Tensor predict_probabilities(nn::Module& model, const Tensor& inputs,
-                             const InputTransform& transform, int64_t batch_size) {
+Tensor predict_logits(nn::Module& model, const Tensor& inputs, const InputTransform& transform,
+                      int64_t batch_size) {
   return batched(model, inputs, transform, batch_size, "predict", [&](const Tensor& x) {
     const Tensor logits = model(x);
     NABLA_CHECK(logits.dim() == 2, "predict: the model's output has shape ", logits.shape(),
                 "; classification needs logits [B, classes]");
-    return softmax(logits, 1);
+    return logits;
   });
+}
+
+Tensor predict_probabilities(nn::Module& model, const Tensor& inputs,
+                             const InputTransform& transform, int64_t batch_size) {
+  return softmax(predict_logits(model, inputs, transform, batch_size), 1);
 }
 
 Tensor penultimate_features(nn::Module& model, const Tensor& inputs,

@@ -57,10 +57,12 @@ TEST(CliTrain, LeNetOnASubsetLeavesARunDirectory) {
   const CommandResult predict = run_nabla({"predict", dir, dir + "/in.safetensors", dir + "/out.safetensors"});
   ASSERT_EQ(predict.exit_code, 0) << predict.err;
   const io::SafetensorsContents out = io::load_safetensors(dir + "/out.safetensors");
-  ASSERT_EQ(out.tensors.size(), 1u);
-  EXPECT_EQ(out.tensors[0].first, "output");
-  EXPECT_EQ(out.tensors[0].second.shape(), (Shape{3, 10}));
-  const std::vector<float> p = out.tensors[0].second.to_vector<float>();
+  ASSERT_EQ(out.tensors.size(), 2u);  // the older form of predict: probabilities, predicted
+  const auto probabilities = std::find_if(out.tensors.begin(), out.tensors.end(),
+                                          [](const auto& t) { return t.first == "probabilities"; });
+  ASSERT_NE(probabilities, out.tensors.end());
+  EXPECT_EQ(probabilities->second.shape(), (Shape{3, 10}));
+  const std::vector<float> p = probabilities->second.to_vector<float>();
   EXPECT_NEAR(p[0] + p[1] + p[2] + p[3] + p[4] + p[5] + p[6] + p[7] + p[8] + p[9], 1.0, 1e-5);
 
   io::save_safetensors(dir + "/bad.safetensors", {{"input", zeros({3, 5})}});

@@ -20,10 +20,11 @@ inline constexpr int kExitNonFinite = 3;
 inline constexpr int kExitInterrupted = 130;
 
 struct TrainArgs {
-  std::string config;
+  std::string config;  // may be empty with --resume (the run's own config.toml is used)
   std::vector<std::string> sets;
-  std::string out;  // "" → runs/<config name>
-  bool resume = false;
+  std::string out;     // "" → runs/<config name>
+  bool resume = false;     // continue the run in `out` from its checkpoint and config.toml
+  bool overwrite = false;  // replace the run in `out` (refused without one of the two)
 };
 int train_command(const TrainArgs& args);
 

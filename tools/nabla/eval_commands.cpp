@@ -1,4 +1,4 @@
-// nabla eval and nabla predict: a finished run's model on its test split, or on new inputs.
+// nabla eval: a finished run (or an ensemble of runs) on its test split.
 #include <algorithm>
 #include <iomanip>
 #include <memory>
@@ -124,36 +124,6 @@ int eval_command(const EvalArgs& args) {
     metrics.add(train::average_probabilities(probs), splits.test.targets);
     if (members.size() > 1) print_ensemble(members, accuracies, metrics.accuracy());
     print_evaluation(metrics, first.class_names);
-    return 0;
-  } catch (const std::exception& error) {
-    return report_error(error.what(), kExitFailure);
-  }
-}
-
-int predict_command(const std::string& run_dir, const std::string& input, const std::string& output) {
-  std::optional<run::TrainedModel> loaded;
-  Tensor inputs;
-  try {
-    loaded.emplace(run::load_trained(run_dir));
-    const run::TrainedModel& trained = *loaded;
-    const io::SafetensorsContents file = io::load_safetensors(input);
-    for (const auto& [name, tensor] : file.tensors)
-      if (name == "input") inputs = tensor;
-    NABLA_CHECK(inputs.defined(), "predict: '", input, "' has no tensor named 'input'; save the "
-                "samples [N, ...] under that name");
-    Shape expected = {inputs.dim() > 0 ? inputs.size(0) : 0};
-    expected.insert(expected.end(), trained.sample_shape.begin(), trained.sample_shape.end());
-    NABLA_CHECK(inputs.shape() == expected, "predict: 'input' in '", input, "' has shape ",
-                inputs.shape(), "; the model takes samples of shape ", trained.sample_shape,
-                " stacked along a first dim");
-  } catch (const std::exception& error) {
-    return report_error(error.what(), kExitBadInput);
-  }
-  run::TrainedModel& trained = *loaded;
-  try {
-    const Tensor probs = probabilities(trained, inputs.to(DType::f32));
-    io::save_safetensors(output, {{"output", probs}});
-    std::cout << "wrote " << output << ": output " << probs.shape() << " class probabilities\n";
     return 0;
   } catch (const std::exception& error) {
     return report_error(error.what(), kExitFailure);

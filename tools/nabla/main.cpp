@@ -68,11 +68,15 @@ int main(int argc, char** argv) {
   nabla::cli::TrainArgs train;
   bool help_config = false;
   auto* train_cmd = app.add_subcommand("train", "train the model a config describes");
-  train_cmd->add_option("config", train.config, "TOML config (examples/*.toml)");
+  train_cmd->add_option("config", train.config,
+                        "TOML config (examples/*.toml); with --resume the run's own is used");
   train_cmd->add_option("--set", train.sets, "override a config key: --set optimizer.lr=0.05")
       ->allow_extra_args(false);
   train_cmd->add_option("--out", train.out, "run directory (default runs/<config name>)");
-  train_cmd->add_flag("--resume", train.resume, "continue from the run directory's checkpoint");
+  train_cmd->add_flag("--resume", train.resume,
+                      "continue the run in --out from its checkpoint and its own config.toml");
+  train_cmd->add_flag("--overwrite", train.overwrite,
+                      "replace the run already in --out (refused without --resume or this)");
   train_cmd->add_flag("--help-config", help_config, "list every config key with its default");
 
   std::string run_dir, input, output;
@@ -115,7 +119,7 @@ int main(int argc, char** argv) {
   }
   if (*train_cmd) {
     if (help_config) return print_config_keys(), 0;
-    if (train.config.empty())
+    if (train.config.empty() && !train.resume)
       return nabla::cli::report_error("train: which config? e.g. nabla train examples/spiral.toml",
                                       nabla::cli::kExitBadInput);
     return nabla::cli::train_command(train);

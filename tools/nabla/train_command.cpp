@@ -169,7 +169,8 @@ int train_command(const TrainArgs& args) {
     const bool non_finite = history.stop_kind == train::StopKind::non_finite;
     const train::Evaluation test = s.trainer->evaluate(s.splits.test);
     run::save_trained(s.out, *s.model, s.preprocessing, s.splits.train.sample_shape(),
-                      s.splits.train.num_classes, s.splits.train.class_names);
+                      s.splits.train.num_classes, s.splits.train.class_names,
+                      run::InputRange::of(s.splits.train.inputs));
     write_run_report(s.out + "/report.html", args.config, s.config, *s.trainer, history, s.splits, test);
     std::cout << std::fixed << std::setprecision(2) << "test accuracy: " << 100.0 * test.accuracy
               << "% (" << s.splits.test.size() << " samples)\nreport: " << s.out << "/report.html\n";

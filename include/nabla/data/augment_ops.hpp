@@ -37,6 +37,9 @@ Tensor shear(const Tensor& image, double degrees);
 // bilinear interpolation as F.interpolate(align_corners=False), which replicates the window's
 // edge rather than reading outside it.
 Tensor resized_crop(const Tensor& image, int64_t top, int64_t left, int64_t height, int64_t width);
+// The whole image [C, H, W] resized to height x width with the same bilinear interpolation
+// (torchvision's Resize with antialias=False); an unchanged size returns a copy.
+Tensor resize(const Tensor& image, int64_t height, int64_t width);
 
 // RandomCrop(size=(H, W), padding=p) for given offsets: zero-pad by p on every side, then keep
 // the H x W window at (top, left), each in [0, 2p].

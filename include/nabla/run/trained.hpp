@@ -2,11 +2,14 @@
 // transfer learning and ensembles built on them) read it:
 //   run_dir/config.toml            the resolved config (how to rebuild the model)
 //   run_dir/model.safetensors      the state dict under PyTorch's names; metadata: format,
-//                                  num_classes, sample_shape (raw input), class_names
+//                                  num_classes, sample_shape (raw input), class_names,
+//                                  input_min / input_max (the training inputs' range)
 //   run_dir/preprocess.safetensors the fitted preprocessing statistics (absent without steps)
 #pragma once
 #pragma GCC visibility push(default)
 
+#include <cmath>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,6 +20,15 @@
 
 namespace nabla::run {
 
+// The smallest and largest value of the raw training inputs (NaN: not recorded, as in runs
+// trained before nabla recorded it); `nabla predict` compares new inputs with it.
+struct InputRange {
+  double min = std::numeric_limits<double>::quiet_NaN();
+  double max = std::numeric_limits<double>::quiet_NaN();
+  bool known() const { return std::isfinite(min) && std::isfinite(max); }
+  static InputRange of(const Tensor& inputs);
+};
+
 struct TrainedModel {
   explicit TrainedModel(Config loaded) : config(std::move(loaded)) {}
   Config config;
@@ -25,12 +37,14 @@ struct TrainedModel {
   int64_t num_classes = 0;
   Shape sample_shape;  // of the raw input, before preprocessing
   std::vector<std::string> class_names;
+  InputRange input_range;
 };
 
 // Writes model.safetensors and preprocess.safetensors (each atomically).
 void save_trained(const std::string& run_dir, const nn::Module& model,
                   const data::Preprocessing& preprocessing, const Shape& sample_shape,
-                  int64_t num_classes, const std::vector<std::string>& class_names);
+                  int64_t num_classes, const std::vector<std::string>& class_names,
+                  const InputRange& input_range = {});
 
 // Rebuilds the model from config.toml (with `overrides`) and loads the saved weights and
 // statistics; an Error names the missing or mismatched file.

@@ -18,6 +18,10 @@ namespace nabla::train {
 // Applied to each raw batch before the model (preprocessing); identity when empty.
 using InputTransform = std::function<Tensor(const Tensor&)>;
 
+// The model's logits [N, C] for inputs [N, ...].
+Tensor predict_logits(nn::Module& model, const Tensor& inputs, const InputTransform& transform = {},
+                      int64_t batch_size = 256);
+
 // softmax of the model's logits [N, C] for inputs [N, ...].
 Tensor predict_probabilities(nn::Module& model, const Tensor& inputs,
                              const InputTransform& transform = {}, int64_t batch_size = 256);
