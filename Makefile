@@ -28,7 +28,7 @@ build: deps
 demo: deps
 	@cmake --preset $(PRESET) >/dev/null
 	@cmake --build --preset $(PRESET) -j $(JOBS) --target nabla_cli
-	@build/$(PRESET)/tools/nabla/nabla train examples/fashion_mnist_lenet.toml --out runs/fashion_mnist_lenet
+	@build/$(PRESET)/tools/nabla/nabla train examples/fashion_mnist_lenet.toml --out runs/fashion_mnist_lenet --overwrite
 
 test: build
 	@ctest --preset $(PRESET) -j $(JOBS)

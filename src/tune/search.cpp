@@ -143,7 +143,8 @@ TrialRun make_run(const SearchPlan& plan, const SearchSetup& setup, const Trial&
   }
   run.args.push_back("--out");
   run.args.push_back(run.dir);
-  if (run.resume) run.args.push_back("--resume");
+  // A trial without a checkpoint starts again from scratch, whatever an earlier try left there.
+  run.args.push_back(run.resume ? "--resume" : "--overwrite");
   return run;
 }
 

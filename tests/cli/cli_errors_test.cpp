@@ -126,7 +126,7 @@ TEST(CliErrors, ResumeWithoutCheckpoint) {
   std::ofstream(stale) << "partial";
   const CommandResult r = run_nabla({"train", config, "--out", dir + "/run", "--resume"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("no checkpoint"));
+  EXPECT_THAT(r.err, HasSubstr("holds no run to continue"));
   EXPECT_FALSE(std::filesystem::exists(stale)) << "opening the run directory removes it";
 }
 

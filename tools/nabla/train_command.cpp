@@ -1,4 +1,5 @@
 // nabla train: config → data → model → Trainer → test evaluation, model files and report.
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <iomanip>
@@ -35,8 +36,100 @@ void install_interrupt_handler(train::Trainer& trainer) {
   sigaction(SIGTERM, &action, nullptr);
 }
 
+namespace fs = std::filesystem;
+
 std::string default_out(const std::string& config_path) {
-  return "runs/" + std::filesystem::path(config_path).stem().string();
+  return "runs/" + fs::path(config_path).stem().string();
+}
+
+// What a run leaves in its directory; any of them means the directory holds a run, which a new
+// `nabla train` must not overwrite unless told to (--overwrite) or told to go on (--resume).
+const std::vector<std::string> kRunMarkers = {"config.toml", "model.safetensors", "checkpoint"};
+// Everything `nabla train` writes there, removed by --overwrite (nothing else in the directory).
+const std::vector<std::string> kRunFiles = {
+    "config.toml",  "model.safetensors", "preprocess.safetensors", "checkpoint", "snapshots",
+    "metrics.jsonl", "metrics.csv",      "report.html",            "tensorboard"};
+
+// Keys a --resume may change: how long the run goes on, how often it saves and logs, how many
+// threads compute. Everything else (data, model, optimizer, schedule, seed, batch size...)
+// defines the run the checkpoint belongs to.
+const std::vector<std::string> kResumableKeys = {
+    "train.epochs",  "train.checkpoint_every",  "train.log_every", "train.threads",
+    "train.workers", "train.eval_batch_size",   "train.monitor",   "train.progress",
+    "train.tensorboard"};
+
+std::string shell_quoted(const std::string& text) {
+  if (!text.empty() && text.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                              "0123456789_-./+=:,@%") == std::string::npos)
+    return text;
+  std::string quoted = "'";
+  for (const char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+std::vector<std::string> run_markers_in(const std::string& dir) {
+  std::vector<std::string> found;
+  std::error_code error;
+  for (const std::string& name : kRunMarkers)
+    if (fs::exists(fs::path(dir) / name, error)) found.push_back(name);
+  return found;
+}
+
+std::string key_of(const std::string& set) {
+  std::string key = set.substr(0, set.find('='));
+  const size_t first = key.find_first_not_of(" \t"), last = key.find_last_not_of(" \t");
+  return first == std::string::npos ? "" : key.substr(first, last - first + 1);
+}
+
+// --resume: the run's own config.toml (the original config with its overrides) plus the --set
+// overrides that are safe to change. A --set of any other key is refused unless it repeats the
+// run's own value (`nabla tune` resumes a trial with its whole command line).
+run::Config resume_config(const TrainArgs& args, const std::string& out) {
+  const std::string saved = (fs::path(out) / "config.toml").string();
+  NABLA_CHECK(fs::exists(saved), "--resume: ", out, " holds no run to continue (no config.toml); "
+              "check --out, or drop --resume to start a new run there");
+  const std::string base = run::Config::from_file(saved).resolved_toml();
+  std::string list;
+  for (const std::string& key : kResumableKeys) list += (list.empty() ? "" : ", ") + key;
+  for (const std::string& set : args.sets) {
+    const std::string key = key_of(set);
+    if (std::find(kResumableKeys.begin(), kResumableKeys.end(), key) != kResumableKeys.end())
+      continue;
+    if (run::Config::from_file(saved, {set}).resolved_toml() == base) continue;
+    NABLA_FAIL("--resume: --set ", key, " would change the run in ", out, ", whose checkpoint "
+               "belongs to its own config (", saved, "); a resumed run may change only ", list,
+               ". To train with a different ", key, ", start a new run: another --out, or "
+               "--overwrite to replace this one");
+  }
+  if (!args.config.empty())
+    std::cerr << "nabla: note: --resume continues " << out << " with its own config ("
+              << saved << ", the original run's config and overrides); " << args.config
+              << " is not read\n";
+  return run::Config::from_file(saved, args.sets);
+}
+
+std::string run_dir_of(const TrainArgs& args) {
+  if (!args.out.empty()) return args.out;
+  NABLA_CHECK(!args.config.empty(), "train: --resume needs the run directory: nabla train "
+              "--resume --out runs/NAME");
+  return default_out(args.config);
+}
+
+// Before anything is loaded: a directory that holds a run is continued (--resume) or replaced
+// (--overwrite), never silently overwritten.
+void check_run_dir(const TrainArgs& args, const std::string& out) {
+  NABLA_CHECK(!(args.resume && args.overwrite), "train: --resume and --overwrite exclude each "
+              "other: --resume continues the run in ", out, ", --overwrite replaces it");
+  // Leftovers of writers killed mid-write go first, whatever happens next.
+  if (fs::is_directory(out)) io::remove_stale_temporaries(out);
+  if (args.resume || args.overwrite) return;
+  const std::vector<std::string> found = run_markers_in(out);
+  if (found.empty()) return;
+  std::string names;
+  for (const std::string& name : found) names += (names.empty() ? "" : ", ") + name;
+  NABLA_FAIL("train: ", out, " already holds a run (", names, "); pass --resume to continue it "
+             "(nabla train --resume --out ", shell_quoted(out), "), --overwrite to replace it, "
+             "or --out another directory");
 }
 
 void report_transfer(const std::optional<run::PretrainedLoad>& pretrained,
@@ -69,9 +162,11 @@ struct Setup {
   std::string out;
 };
 
-std::unique_ptr<Setup> prepare(const TrainArgs& args) {
-  auto setup = std::make_unique<Setup>(run::Config::from_file(args.config, args.sets));
+std::unique_ptr<Setup> prepare(const TrainArgs& args, const std::string& out) {
+  auto setup = std::make_unique<Setup>(args.resume ? resume_config(args, out)
+                                                   : run::Config::from_file(args.config, args.sets));
   Setup& s = *setup;
+  s.out = out;
   const run::Config& config = s.config;
   const int64_t threads = config.integer("train.threads");
   if (threads < 0) run::config_error(config, "train.threads", "must be >= 0 (0: all cores)");
@@ -95,7 +190,6 @@ std::unique_ptr<Setup> prepare(const TrainArgs& args) {
                                                 run::make_batch_transform(config, classes));
   run::Schedule schedule = run::make_schedule(config, *optimizer, s.loader->batches_per_epoch());
 
-  s.out = args.out.empty() ? default_out(args.config) : args.out;
   options.run_dir = s.out;
   options.schedule_per_step = schedule.per_step;
   const data::Preprocessing* pre = &s.preprocessing;
@@ -125,14 +219,12 @@ std::unique_ptr<Setup> prepare(const TrainArgs& args) {
 }
 
 void prepare_run_dir(const Setup& s, bool resume) {
-  std::filesystem::create_directories(s.out);
+  fs::create_directories(s.out);
   io::remove_stale_temporaries(s.out);
-  if (!resume) {
-    // A fresh run must not leave an older run's checkpoint for a later --resume to pick up.
-    std::filesystem::remove_all(s.out + "/checkpoint");
-    std::filesystem::remove_all(s.out + "/snapshots");
-    std::filesystem::remove(s.out + "/metrics.jsonl");
-  }
+  // --overwrite (or leftovers of a run that never wrote its config): the files of the old run go,
+  // so that no later --resume picks up its checkpoint. Nothing else in the directory is touched.
+  if (!resume)
+    for (const std::string& name : kRunFiles) fs::remove_all(fs::path(s.out) / name);
   io::write_file_atomically(s.out + "/config.toml", s.config.resolved_toml(), "nabla train");
 }
 
@@ -146,11 +238,14 @@ int report_error(const std::string& message, int code) {
 int train_command(const TrainArgs& args) {
   std::unique_ptr<Setup> setup;
   try {
-    setup = prepare(args);
+    const std::string out = run_dir_of(args);
+    check_run_dir(args, out);
+    setup = prepare(args, out);
     prepare_run_dir(*setup, args.resume);
     if (args.resume && !setup->trainer->resume())
       return report_error("--resume: no checkpoint in " + setup->out +
-                              "/checkpoint; run without --resume to start afresh",
+                              "/checkpoint (the run stopped before its first one); start "
+                              "afresh with --overwrite instead of --resume",
                           kExitBadInput);
   } catch (const std::exception& error) {
     return report_error(error.what(), kExitBadInput);
@@ -162,8 +257,9 @@ int train_command(const TrainArgs& args) {
     const train::History history = s.trainer->fit(*s.loader, validation);
     interrupt_target.store(nullptr);
     if (history.stop_kind == train::StopKind::interrupted) {
-      std::cerr << "nabla: interrupted; checkpoint saved. Continue with: nabla train " << args.config
-                << " --out " << s.out << " --resume\n";
+      // The run's config.toml holds the overrides, so this is the whole command.
+      std::cerr << "nabla: interrupted; checkpoint saved. Continue with: nabla train --resume --out "
+                << shell_quoted(s.out) << "\n";
       return kExitInterrupted;
     }
     const bool non_finite = history.stop_kind == train::StopKind::non_finite;
@@ -171,7 +267,7 @@ int train_command(const TrainArgs& args) {
     run::save_trained(s.out, *s.model, s.preprocessing, s.splits.train.sample_shape(),
                       s.splits.train.num_classes, s.splits.train.class_names,
                       run::InputRange::of(s.splits.train.inputs));
-    write_run_report(s.out + "/report.html", args.config, s.config, *s.trainer, history, s.splits, test);
+    write_run_report(s.out + "/report.html", args.resume ? s.config.source() : args.config, s.config, *s.trainer, history, s.splits, test);
     std::cout << std::fixed << std::setprecision(2) << "test accuracy: " << 100.0 * test.accuracy
               << "% (" << s.splits.test.size() << " samples)\nreport: " << s.out << "/report.html\n";
     if (non_finite) return report_error(history.stop_reason, kExitNonFinite);
