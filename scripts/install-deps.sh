@@ -17,6 +17,9 @@ packages=(
   libpng-dev libturbojpeg0-dev  # image files (src/data/image_io.cpp)
   dataset-fashion-mnist
   chromium  # tests/report open report.html headless
+  # The sanitizer and fuzzing checks (docs/fuzzing.md): clang with libFuzzer and the sanitizer
+  # runtimes, its OpenMP, llvm-symbolizer for readable stacks, and valgrind.
+  clang-14 libclang-rt-14-dev libomp-14-dev llvm valgrind
 )
 if [ "${1:-}" = "bench" ]; then packages+=(python3-torch python3-numpy); fi
 

@@ -131,7 +131,8 @@ void Module::load_state_dict(const StateDict& state, bool strict) {
   }
   std::vector<std::string> unexpected;
   for (const auto& [name, t] : state)
-    if (std::none_of(own.begin(), own.end(), [&](const auto& p) { return p.first == name; }))
+    // Captured by an init-capture: clang before 16 cannot capture a structured binding.
+    if (std::none_of(own.begin(), own.end(), [&n = name](const auto& p) { return p.first == n; }))
       unexpected.push_back(name);
   auto join = [](const std::vector<std::string>& v) {
     std::string s;

@@ -15,7 +15,7 @@ TEST(CliVersion, NamesVersionCommitCompilerEnginesAndThreads) {
   const CommandResult r = run_nabla({"--version"}, {{"OMP_NUM_THREADS", "3"}});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, ContainsRegex("^nabla [0-9]+\\.[0-9]+\\.[0-9]+ \\(commit [0-9a-z-]+\\)\n"));
-  EXPECT_THAT(r.out, ContainsRegex("compiler: GNU [0-9.]+, [A-Za-z]+, flags: .*-O"));
+  EXPECT_THAT(r.out, ContainsRegex("compiler: (GNU|Clang) [0-9.]+, [A-Za-z]+, flags: .*-O"));
   // The OpenMP build of OpenBLAS, the one nabla's thread pool is shared with.
   EXPECT_THAT(r.out, ContainsRegex("BLAS: OpenBLAS [0-9.]+ .*USE_OPENMP.*\\(kernel [A-Za-z0-9]+\\)"));
 #ifdef NABLA_HAS_CUDA

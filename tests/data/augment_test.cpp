@@ -274,7 +274,7 @@ TEST(Augment, RejectsInvalidOptionsNamingTheField) {
       {{.brightness = -0.2}, "brightness"},
       {{.contrast = std::nan("")}, "contrast"}};
   for (const auto& [options, field] : cases)
-    EXPECT_TRUE(throws_error_containing([&] { data::make_augmentation(options); },
+    EXPECT_TRUE(throws_error_containing([&o = options] { data::make_augmentation(o); },
                                         {"AugmentOptions." + field}))
         << field;
 }
