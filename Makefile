@@ -3,6 +3,12 @@
 #                           then, where /usr/local/cuda/bin/nvcc exists, build the cuda preset's
 #                           library and CUDA tests and run them (they skip without a GPU)
 # make test PRESET=asan     the same under AddressSanitizer + UBSan (also: debug)
+# make sanitize             the whole suite built by clang with ASan + UBSan (the fuzz preset),
+#                           the fuzz targets' seeds and past findings replayed as tests
+# make fuzz                 fuzz every reader FUZZ_SECONDS (default 30) each, after replaying
+#                           its seeds and findings; FUZZ_TARGETS="idx csv" picks some
+# make tsan                 the data loader and tune runner tests under ThreadSanitizer
+# make valgrind             one short `nabla train` of the release build under valgrind memcheck
 # make bench                build and run the benchmarks against OpenBLAS, memcpy and PyTorch
 # make package              build the .deb (headers, libnabla, CMake package, the nabla command)
 # make fresh-check          prove a new Debian 12 root sets nabla up (scripts/fresh-machine-check.sh)
@@ -16,7 +22,10 @@ CCACHE ?= $(shell command -v ccache 2>/dev/null)
 CXX_LAUNCHER = $(if $(CCACHE),-DCMAKE_CXX_COMPILER_LAUNCHER=$(CCACHE))
 CUDA_LAUNCHER = $(if $(CCACHE),-DCMAKE_CUDA_COMPILER_LAUNCHER=$(CCACHE))
 
-.PHONY: deps build test test-cuda bench clean demo package fresh-check
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS ?=
+
+.PHONY: deps build test test-cuda bench clean demo package fresh-check sanitize fuzz tsan valgrind
 
 deps:
 	@scripts/install-deps.sh
@@ -43,6 +52,20 @@ test-cuda:
 	else \
 	  echo "make test: no /usr/local/cuda/bin/nvcc, the CUDA build is skipped"; \
 	fi
+
+sanitize: deps
+	@cmake --preset fuzz >/dev/null
+	@cmake --build --preset fuzz -j $(JOBS)
+	@ctest --preset fuzz -j $(JOBS)
+
+fuzz: deps
+	@scripts/fuzz-check.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+tsan: deps
+	@scripts/tsan-check.sh
+
+valgrind: build
+	@scripts/valgrind-check.sh build/$(PRESET)/tools/nabla/nabla
 
 bench:
 	@scripts/install-deps.sh bench

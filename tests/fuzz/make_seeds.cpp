@@ -3,6 +3,7 @@
 // files that get past the first checks. Deterministic: running it again rewrites the same bytes.
 //
 //   build/fuzz/tests/fuzz/nabla_fuzz_seeds tests/fuzz/corpus
+#include <turbojpeg.h>
 #include <zlib.h>
 
 #include <cstdio>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "nabla/data/idx.hpp"
+#include "nabla/data/image.hpp"
 #include "nabla/io/checkpoint.hpp"
 #include "nabla/io/safetensors.hpp"
 #include "nabla/nn/functional/loss.hpp"
@@ -86,6 +88,32 @@ void cifar_seeds() {
   write_bytes("cifar", "cifar100_1_record.bin", std::string("\x02\x31", 2) + pixels);
 }
 
+// A JPEG of 4 x 3 pixels, gray (1 channel) or RGB (3), the way TurboJPEG writes them.
+std::string tiny_jpeg(int channels) {
+  std::vector<unsigned char> pixels(static_cast<size_t>(4 * 3 * channels));
+  for (size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<unsigned char>(i * 37 % 256);
+  tjhandle handle = tjInitCompress();
+  unsigned char* buffer = nullptr;
+  unsigned long size = 0;
+  const int result = tjCompress2(handle, pixels.data(), 4, 0, 3,
+                                 channels == 1 ? TJPF_GRAY : TJPF_RGB, &buffer, &size,
+                                 channels == 1 ? TJSAMP_GRAY : TJSAMP_420, 75, 0);
+  std::string bytes = result == 0 ? std::string(reinterpret_cast<char*>(buffer), size) : "";
+  tjFree(buffer);
+  tjDestroy(handle);
+  NABLA_CHECK(!bytes.empty(), "TurboJPEG could not write the JPEG seed");
+  return bytes;
+}
+
+void image_seeds() {
+  data::write_png(seed_path("image", "gray_3x2.png").string(),
+                  from_vector<float>({0, 0.25f, 0.5f, 0.75f, 1, 0.1f}, {1, 3, 2}));
+  data::write_png(seed_path("image", "rgb_2x2.png").string(),
+                  from_vector<float>({1, 0, 0, 1, 0, 1, 0, 1, 0, 0, 1, 1}, {3, 2, 2}));
+  write_bytes("image", "gray_4x3.jpg", tiny_jpeg(1));
+  write_bytes("image", "rgb_4x3.jpg", tiny_jpeg(3));
+}
+
 void config_seeds(const fs::path& examples) {
   for (const char* name : {"spiral.toml", "fashion_mnist_mlp.toml", "fashion_mnist_cnn_bn.toml"})
     fs::copy_file(examples / name, seed_path("config", name), fs::copy_options::overwrite_existing);
@@ -149,6 +177,7 @@ int main(int argc, char** argv) {
     idx_seeds();
     csv_seeds();
     cifar_seeds();
+    image_seeds();
     config_seeds(source / "examples");
     safetensors_and_checkpoint_seeds(source / "tests" / "fixtures");
   } catch (const std::exception& error) {
