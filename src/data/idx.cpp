@@ -135,11 +135,13 @@ Tensor read_idx(const std::string& path, DType dtype, int64_t max_rows) {
   in.read_exactly(dims.data(), dims.size(), "the dims");
   // No data set is anywhere near 2^40 elements; a larger product means a corrupt header.
   constexpr int64_t kMaxElements = int64_t{1} << 40;
-  int64_t count = 1;
+  // Zero dims are skipped in the bound, as the tensor's strides multiply the others anyway.
+  int64_t count = 1, nonzero_product = 1;
   for (size_t d = 0; d < rank; ++d) {
     shape[d] = big_endian_u32(&dims[4 * d]);
-    NABLA_CHECK(shape[d] == 0 || count <= kMaxElements / shape[d], "read_idx: '", path,
+    NABLA_CHECK(shape[d] == 0 || nonzero_product <= kMaxElements / shape[d], "read_idx: '", path,
                 "' has a corrupt header: dims ", shape, " would hold more than 2^40 elements");
+    if (shape[d] != 0) nonzero_product *= shape[d];
     count *= shape[d];
   }
   const bool all_rows = max_rows <= 0 || max_rows >= shape[0];

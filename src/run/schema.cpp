@@ -20,9 +20,17 @@ constexpr double kMaxBatch = 1 << 24;
 // Defaults follow PyTorch / Keras where they have one; the training defaults are the notes'.
 const std::vector<KeySpec> kSchema = {
     {"data.dataset", K::text, "\"fashion-mnist\"",
-     "fashion-mnist | mnist | cifar10 | cifar100 | csv | spirals"},
-    {"data.dir", K::text, "\"/usr/share/datasets/fashion-mnist\"",
-     "directory of the IDX or CIFAR binary files"},
+     "fashion-mnist | mnist | cifar10 | cifar100 | images | csv | spirals"},
+    {"data.dir", K::text, "\"\"",
+     "directory of the IDX or CIFAR binary files, or of the class folders of images (\"\": "
+     "fashion-mnist's is /usr/share/datasets/fashion-mnist; the others must be set)"},
+    {"data.image_size", K::integers, "[]",
+     "images: [height, width] every image is resized to ([]: the first image's size, which "
+     "all must share)", between(1, 65536)},
+    {"data.channels", K::integer, "0", "images: 1 (grayscale) or 3 (RGB); 0: the first image's",
+     between(0, 3)},
+    {"data.skip_bad_files", K::boolean, "false",
+     "images: skip unreadable image files (counted on stderr) instead of stopping"},
     {"data.path", K::text, "\"\"", "csv: the file"},
     {"data.label_column", K::text, "\"-1\"", "csv: header name or index of the class column"},
     {"data.header", K::boolean, "true", "csv: the first line names the columns"},

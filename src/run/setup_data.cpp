@@ -1,5 +1,9 @@
 // The data section: which dataset, how it is split, how it is preprocessed and augmented.
 #include <filesystem>
+#include <iostream>
+
+#include "nabla/data/idx.hpp"
+#include "nabla/data/image_folder.hpp"
 
 #include "nabla/run/setup.hpp"
 
@@ -18,8 +22,17 @@ data::Splits split_pool(const Config& config, data::Dataset pool) {
                                 static_cast<uint64_t>(config.integer("train.seed")));
 }
 
-std::string require_dir(const Config& config, const std::string& package_hint) {
+// data.dir, or the dataset's own default directory ("" where it has none).
+std::string dataset_dir(const Config& config, const std::string& dataset) {
   const std::string dir = config.text("data.dir");
+  if (!dir.empty()) return dir;
+  if (dataset == "fashion-mnist") return data::kFashionMnistDir;
+  config_error(config, "data.dir", "is not set: data.dataset = \"" + dataset + "\" has no "
+               "default directory; set data.dir to the folder that holds its files");
+}
+
+std::string require_dir(const Config& config, const std::string& package_hint) {
+  const std::string dir = dataset_dir(config, config.text("data.dataset"));
   if (!std::filesystem::is_directory(dir))
     config_error(config, "data.dir",
                  "'" + dir + "' is not a directory" +
@@ -28,10 +41,53 @@ std::string require_dir(const Config& config, const std::string& package_hint) {
   return dir;
 }
 
+data::ImageFolderOptions image_folder_options(const Config& config) {
+  const std::vector<int64_t> size = config.integers("data.image_size");
+  if (!size.empty() && size.size() != 2)
+    config_error(config, "data.image_size", "must be [height, width] (or [] for the images' own)");
+  const int64_t channels = config.integer("data.channels");
+  if (channels == 2) config_error(config, "data.channels", "must be 0, 1 or 3");
+  return {.height = size.empty() ? 0 : size[0], .width = size.empty() ? 0 : size[1],
+          .channels = channels, .skip_bad_files = config.boolean("data.skip_bad_files"),
+          .classes = {}};
+}
+
+// data.dataset = "images": <dir>/train/<class>/... and <dir>/test/<class>/... when both exist,
+// else one pool <dir>/<class>/... split by data.split.
+data::Dataset read_images(const std::string& dir, const data::ImageFolderOptions& options) {
+  const data::ImageFolderResult result = data::read_image_folder(dir, options);
+  if (result.skipped > 0)
+    std::cerr << "nabla: skipped " << result.skipped << " unreadable image file(s) in " << dir
+              << " (data.skip_bad_files = true)\n";
+  return result.data;
+}
+
+bool has_train_and_test(const std::string& dir) {
+  return std::filesystem::is_directory(dir + "/train") && std::filesystem::is_directory(dir + "/test");
+}
+
 data::Splits read_files(const Config& config, const std::string& dataset, int64_t train_limit,
                         int64_t test_limit) {
   data::Splits splits;
-  if (dataset == "fashion-mnist" || dataset == "mnist") {
+  if (dataset == "images") {
+    const std::string dir = require_dir(config, "");
+    data::ImageFolderOptions options = image_folder_options(config);
+    splits.train = read_images(dir + "/train", options);
+    // The test split has the training split's classes, size and channels.
+    options.classes = splits.train.class_names;
+    options.channels = splits.train.inputs.size(1);
+    options.height = splits.train.inputs.size(2);
+    options.width = splits.train.inputs.size(3);
+    splits.test = read_images(dir + "/test", options);
+    // Class folders are read in order: a limit keeps a seeded random subset, not the first classes.
+    const auto limit = [&](const data::Dataset& all, int64_t count) {
+      if (count <= 0 || count >= all.size()) return all;
+      const double keep = static_cast<double>(count) / static_cast<double>(all.size());
+      return data::split_off(all, 1.0 - keep, static_cast<uint64_t>(config.integer("train.seed"))).first;
+    };
+    splits.train = limit(splits.train, train_limit);
+    splits.test = limit(splits.test, test_limit);
+  } else if (dataset == "fashion-mnist" || dataset == "mnist") {
     const std::string dir = require_dir(config, dataset == "fashion-mnist" ? "dataset-fashion-mnist" : "");
     splits.train = data::load_mnist_dataset(dir, true, train_limit);
     splits.test = data::load_mnist_dataset(dir, false, test_limit);
@@ -88,10 +144,12 @@ data::Splits load_files(const Config& config, const std::string& dataset) {
 }  // namespace
 
 data::Splits load_data(const Config& config) {
-  const std::string dataset =
-      choice(config, "data.dataset", {"fashion-mnist", "mnist", "cifar10", "cifar100", "csv", "spirals"});
+  const std::string dataset = choice(config, "data.dataset", {"fashion-mnist", "mnist", "cifar10",
+                                                               "cifar100", "images", "csv", "spirals"});
+  if (dataset == "images" && !has_train_and_test(require_dir(config, "")))
+    return split_pool(config, read_images(require_dir(config, ""), image_folder_options(config)));
   if (dataset == "fashion-mnist" || dataset == "mnist" || dataset == "cifar10" ||
-      dataset == "cifar100")
+      dataset == "cifar100" || dataset == "images")
     return load_files(config, dataset);
   if (dataset == "csv") {
     data::CsvOptions options{.header = config.boolean("data.header"),

@@ -109,6 +109,13 @@ TEST(Idx, CorruptHeadersAreClearErrors) {
   write_bytes(bad, huge);
   EXPECT_TRUE(throws_error_containing([&] { data::read_idx(bad); }, {"corrupt header"}));
 
+  // A zero dim makes the count 0, but the other dims still overflowed the tensor's strides
+  // (a fuzz finding: tests/fuzz/findings/idx).
+  std::vector<char> zero_and_huge = huge;
+  for (size_t i = 4; i < 8; ++i) zero_and_huge[i] = 0;
+  write_bytes(bad, zero_and_huge);
+  EXPECT_TRUE(throws_error_containing([&] { data::read_idx(bad); }, {"corrupt header"}));
+
   EXPECT_TRUE(throws_error_containing([&] { data::read_idx(temp_path("missing.idx")); },
                                       {"does not exist"}));
   fs::remove(path);
