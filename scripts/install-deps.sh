@@ -16,6 +16,7 @@ packages=(
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev zlib1g-dev
   libpng-dev libturbojpeg0-dev  # image files (src/data/image_io.cpp)
   dataset-fashion-mnist
+  python3-venv  # the test venv with tensorboard (below)
   chromium  # tests/report open report.html headless
   # The sanitizer and fuzzing checks (docs/fuzzing.md): clang with libFuzzer and the sanitizer
   # runtimes, its OpenMP, llvm-symbolizer for readable stacks, and valgrind.
@@ -27,7 +28,17 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+# TensorBoard's reader for the tensorboard_reads_nabla_events test: not in Debian, so from PyPI
+# into a virtual environment of Debian's python3 (tests/CMakeLists.txt, NABLA_TEST_VENV).
+install_tensorboard() {
+  local venv="${NABLA_TEST_VENV:-$HOME/.cache/nabla/test-venv}"
+  "$venv/bin/python" -c "import tensorboard" 2>/dev/null && return 0
+  echo "install-deps: installing tensorboard into $venv"
+  /usr/bin/python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check tensorboard
+}
+
+if [ ${#missing[@]} -eq 0 ]; then install_tensorboard; exit 0; fi
 
 echo "install-deps: installing ${missing[*]}"
 sudo=""
@@ -42,3 +53,4 @@ if ! apt_install; then
   $sudo apt-get update -qq >/dev/null
   apt_install
 fi
+install_tensorboard

@@ -34,12 +34,15 @@ void histogram_panel(Svg& svg, const Histogram& h, double x, double y, double wi
   if (!d.empty()) svg.raw("<path d=\"" + d + "\" fill=\"" + colour + "\"/>");
   svg.line(x, base, x + width, base, "stroke=\"#999\"");
   const std::string small = "font-size=\"10\" fill=\"#555\"";
-  svg.text(x, base + 13, format_number(h.low), small);
-  svg.text(x + width, base + 13, format_number(h.high), small + " text-anchor=\"end\"");
+  const std::string low = format_number(h.low), high = format_number(h.high);
+  svg.text(x, base + 13, low, small);
+  svg.text(x + width, base + 13, high, small + " text-anchor=\"end\"");
   if (h.low < 0 && h.high > 0) {
     const double zero = x + width * (-h.low) / (h.high - h.low);
     svg.line(zero, base, zero, base + 4, "stroke=\"#555\"");
-    if (zero - x > 28 && x + width - zero > 28)
+    // The "0" only where it clears both end labels ("-4.98e-05" is ~50 px wide, not 28).
+    const double half = text_width("0", 10) / 2 + 4;
+    if (zero - half > x + text_width(low, 10) && zero + half < x + width - text_width(high, 10))
       svg.text(zero, base + 13, "0", small + " text-anchor=\"middle\"");
   }
 }

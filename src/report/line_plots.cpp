@@ -41,6 +41,7 @@ LineChart chart_of(std::string id, std::string title, std::string y_label) {
   chart.id = std::move(id);
   chart.title = std::move(title);
   chart.x_label = "epoch";
+  chart.integer_x = true;
   chart.y_label = std::move(y_label);
   return chart;
 }
@@ -95,7 +96,8 @@ std::string line_chart(const LineChart& chart) {
 
   Svg svg(chart.id, kWidth, 300, chart.title);
   const Box box{70, 32, kWidth - 70 - 18, 206};
-  Chart plot(svg, box, axis_for(x_extent, false), axis_for(y_extent, chart.log_y));
+  Chart plot(svg, box, axis_for(x_extent, false, chart.integer_x ? 1.0 : 0.0),
+             axis_for(y_extent, chart.log_y));
   plot.draw_axes(chart.x_label, chart.y_label + (chart.log_y ? " (log scale)" : ""));
   for (const auto& [y, label] : chart.guides) plot.guide(y, "#c0392b", label);
   for (const auto& s : chart.series) {
@@ -129,11 +131,13 @@ std::string loss_plot(const RunRecord& record) {
                             .style = Series::Style::dots,
                             .width = 3,
                             .opacity = 0.35});
-    chart.series.push_back({.name = "train, mean of " + std::to_string(window) + " steps",
+    // A mean of one step would be the dots again (short runs): then the dots are joined.
+    chart.series.push_back({.name = window > 1 ? "train, mean of " + std::to_string(window) + " steps"
+                                               : "train",
                             .x = record.step_epoch,
                             .y = moving_average(record.step_loss, window),
                             .colour = "#1f4e9c",
-                            .width = 2,
+                            .width = window > 1 ? 2.0 : 1.2,
                             .derived = true});
   } else if (has_finite(record.train_loss)) {
     chart.series.push_back({.name = "train",
@@ -178,16 +182,25 @@ std::string accuracy_plot(const RunRecord& record) {
   return line_chart(chart);
 }
 
+// Per step when the record has it (a one-cycle or warm-up schedule changes within an epoch),
+// else the lr of each epoch's last step.
 std::string learning_rate_plot(const RunRecord& record) {
-  if (!has_finite(record.learning_rate)) return "";
+  const bool per_step = has_finite(record.step_lr) && record.step_lr.size() == record.step_epoch.size();
+  if (!per_step && !has_finite(record.learning_rate)) return "";
   LineChart chart = chart_of("learning-rate", "Learning rate", "learning rate");
-  chart.series.push_back({.name = "",
-                          .x = epoch_x(record, record.learning_rate.size()),
-                          .y = record.learning_rate,
-                          .colour = "#2ca02c",
-                          .style = Series::Style::line_with_markers});
-  chart.log_y = wants_log({&record.learning_rate}, 10);
-  chart.caption = "The learning rate of each epoch, as the schedule set it.";
+  if (per_step)
+    chart.series.push_back(
+        {.name = "", .x = record.step_epoch, .y = record.step_lr, .colour = "#2ca02c"});
+  else
+    chart.series.push_back({.name = "",
+                            .x = epoch_x(record, record.learning_rate.size()),
+                            .y = record.learning_rate,
+                            .colour = "#2ca02c",
+                            .style = Series::Style::line_with_markers});
+  const std::vector<double>& shown = per_step ? record.step_lr : record.learning_rate;
+  chart.log_y = wants_log({&shown}, 10);
+  chart.caption = per_step ? "The learning rate of every step, as the schedule set it."
+                           : "The learning rate of each epoch, as the schedule set it.";
   return line_chart(chart);
 }
 

@@ -33,6 +33,7 @@ struct LineChart {
   std::string id, title, x_label, y_label;
   std::vector<Series> series;
   bool log_y = false;
+  bool integer_x = false;  // x ticks on whole numbers only (epochs)
   std::vector<std::pair<double, std::string>> guides;  // dashed horizontal lines: y, label
   std::string caption;                                 // plain text, escaped when drawn
 };

@@ -72,6 +72,9 @@ void check_grids(const RunRecord& record) {
 }
 
 void check_record(const RunRecord& record) {
+  NABLA_CHECK(record.step_lr.empty() || record.step_lr.size() == record.step_epoch.size(),
+              "render_html: ", record.step_lr.size(), " step learning rates but ",
+              record.step_epoch.size(), " steps; give one per step or none");
   NABLA_CHECK(record.step_epoch.size() == record.step_loss.size(),
               "render_html: ", record.step_loss.size(), " step losses but ",
               record.step_epoch.size(), " step epochs; give the fractional epoch of every step");

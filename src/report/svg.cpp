@@ -144,7 +144,7 @@ std::string Axis::label(double tick) const {
   return format_number(tick, std::clamp(digits, 1, 12));
 }
 
-Axis linear_axis(double low, double high, int target, bool nice_bounds) {
+Axis linear_axis(double low, double high, int target, bool nice_bounds, double min_step) {
   if (!std::isfinite(low) || !std::isfinite(high)) low = 0, high = 1;
   if (high < low) std::swap(low, high);
   if (high - low <= 1e-12 * std::max(1.0, std::abs(low))) {
@@ -153,7 +153,7 @@ Axis linear_axis(double low, double high, int target, bool nice_bounds) {
     high += pad;
   }
   Axis axis;
-  axis.step = nice_step((high - low) / std::max(1, target - 1));
+  axis.step = std::max(nice_step((high - low) / std::max(1, target - 1)), min_step);
   axis.low = nice_bounds ? std::floor(low / axis.step + 1e-9) * axis.step : low;
   axis.high = nice_bounds ? std::ceil(high / axis.step - 1e-9) * axis.step : high;
   const auto first = static_cast<long long>(std::ceil(axis.low / axis.step - 1e-9));
@@ -189,9 +189,10 @@ Axis log_axis(double low, double high) {
   return axis;
 }
 
-Axis axis_for(const Extent& extent, bool log) {
+Axis axis_for(const Extent& extent, bool log, double min_step) {
   if (log) return extent.any ? log_axis(extent.low, extent.high) : log_axis(0.1, 1);
-  return extent.any ? linear_axis(extent.low, extent.high) : linear_axis(0, 1);
+  return extent.any ? linear_axis(extent.low, extent.high, 6, true, min_step)
+                    : linear_axis(0, 1, 6, true, min_step);
 }
 
 double text_width(std::string_view text, double font_px) {

@@ -46,15 +46,18 @@ struct Axis {
   std::string label(double tick) const;
 };
 
-// Ticks at 1, 2 or 5 x 10^k, about `target` of them. With nice_bounds the range grows to the
-// outer ticks; without it the range is kept (a decision-boundary grid has exact bounds). An empty
-// or zero-width range is widened so the axis still draws.
-Axis linear_axis(double low, double high, int target = 6, bool nice_bounds = true);
+// Ticks at 1, 2 or 5 x 10^k, about `target` of them, at least `min_step` apart (1 for epochs,
+// which have no halves). With nice_bounds the range grows to the outer ticks; without it the
+// range is kept (a decision-boundary grid has exact bounds). An empty or zero-width range is
+// widened so the axis still draws.
+Axis linear_axis(double low, double high, int target = 6, bool nice_bounds = true,
+                 double min_step = 0.0);
 // Decades from 10^floor(log10 low) to 10^ceil(log10 high), with 2 and 5 in between when the range
 // is short. low and high must be positive (callers pass Extent::add(.., true) results).
 Axis log_axis(double low, double high);
-// From an Extent: log_axis when `log`, else linear_axis; an empty extent gives [0, 1] / [0.1, 1].
-Axis axis_for(const Extent& extent, bool log);
+// From an Extent: log_axis when `log`, else linear_axis (ticks at least min_step apart); an
+// empty extent gives [0, 1] / [0.1, 1].
+Axis axis_for(const Extent& extent, bool log, double min_step = 0.0);
 
 // Estimated width in pixels of `text` at `font_px` in a sans-serif font (no layout engine here).
 double text_width(std::string_view text, double font_px);

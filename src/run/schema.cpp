@@ -129,6 +129,9 @@ const std::vector<KeySpec> kSchema = {
     {"train.checkpoint_every", K::integer, "0", "steps between checkpoints (0: epoch ends)", at_least(0)},
     {"train.eval_batch_size", K::integer, "500", "batch size of evaluation", between(1, kMaxBatch)},
     {"train.monitor", K::boolean, "true", "update ratios, histograms and dead ReLUs per epoch"},
+    {"train.tensorboard", K::boolean, "false",
+     "TensorBoard event files in <run>/tensorboard/: loss, accuracy, lr and update ratios per "
+     "epoch and per logged step, weight histograms per epoch (tensorboard --logdir <run>)"},
     {"train.freeze", K::texts, "[]",
      "name patterns (* wildcard) of parameters kept fixed, e.g. [\"features.*\"]"},
     {"train.snapshots", K::boolean, "false",

@@ -100,15 +100,17 @@ Schedule make_schedule(const Config& config, optim::Optimizer& optimizer, int64_
         optimizer, positive_integer(config, "schedule.t_0"),
         positive_integer(config, "schedule.t_mult"), config.number("schedule.eta_min"));
   if (name == "onecycle") {
-    const double max_lr = config.number("schedule.max_lr");
+    const double max_lr = config.number("schedule.max_lr") > 0 ? config.number("schedule.max_lr")
+                                                               : 10 * config.number("optimizer.lr");
     const bool momentum = optimizer.defaults().count("momentum") &&
                           optimizer.param_groups()[0].options.at("momentum") > 0;
     schedule.scheduler = std::make_unique<optim::OneCycleLR>(
         optimizer, optim::OneCycleLROptions{
-                       .max_lr = {max_lr > 0 ? max_lr : 10 * config.number("optimizer.lr")},
+                       .max_lr = {max_lr},
                        .total_steps = epochs * steps_per_epoch,
                        .cycle_momentum = momentum});
     schedule.per_step = true;
+    schedule.peak_lr = max_lr;
   }
   if (name == "plateau")
     schedule.plateau = std::make_unique<optim::ReduceLROnPlateau>(
@@ -153,6 +155,7 @@ train::TrainerOptions make_trainer_options(const Config& config) {
     config_error(config, "train.checkpoint_every", "must be >= 0 (0: at epoch ends)");
   options.eval_batch_size = positive_integer(config, "train.eval_batch_size");
   options.monitor = config.boolean("train.monitor");
+  options.tensorboard = config.boolean("train.tensorboard");
   options.clip_grad_norm = at_least(config, "regularization.clip_grad_norm", 0.0, false, "0 turns it off");
   options.max_norm = at_least(config, "regularization.max_norm", 0.0, false, "0 turns it off; 3 or 4 is common");
   const std::string device = choice(config, "train.device", {"cpu", "cuda"});

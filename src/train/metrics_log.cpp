@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <map>
 
 namespace nabla::train::detail {
 
@@ -76,8 +77,11 @@ Json history_to_json(const History& history) {
   for (const EpochRecord& record : history.epochs) epochs.push_back(epoch_to_json(record));
   for (const auto& [epoch, loss] : history.step_loss)
     steps.push_back(Json::array({epoch, number_or_null(loss)}));
+  Json lrs = Json::array();
+  for (const double lr : history.step_lr) lrs.push_back(number_or_null(lr));
   return Json{{"epochs", std::move(epochs)},
               {"step_loss", std::move(steps)},
+              {"step_lr", std::move(lrs)},
               {"stop_reason", history.stop_reason},
               {"stop_kind", stop_kind_name(history.stop_kind)},
               {"best_epoch", history.best_epoch}};
@@ -88,13 +92,15 @@ History history_from_json(const Json& json) {
   for (const Json& record : json.at("epochs")) history.epochs.push_back(epoch_from_json(record));
   for (const Json& step : json.at("step_loss"))
     history.step_loss.emplace_back(step.at(0).get<double>(), number_from(step.at(1)));
+  if (json.contains("step_lr"))  // absent from checkpoints before it
+    for (const Json& lr : json.at("step_lr")) history.step_lr.push_back(number_from(lr));
   history.stop_reason = json.at("stop_reason").get<std::string>();
   history.stop_kind = stop_kind_from(json.at("stop_kind").get<std::string>());
   history.best_epoch = json.at("best_epoch").get<int64_t>();
   return history;
 }
 
-void MetricsLog::open(const std::string& path, uint64_t keep_bytes) {
+void LogFile::open(const std::string& path, uint64_t keep_bytes, const std::string& header) {
   if (out_.is_open()) out_.close();
   path_ = path;
   std::error_code error;
@@ -112,15 +118,79 @@ void MetricsLog::open(const std::string& path, uint64_t keep_bytes) {
   NABLA_CHECK(out_.is_open(), "metrics log: cannot open ", path,
               " for writing; check the run directory exists and is writable");
   bytes_ = keep_bytes == 0 ? 0 : size;
+  if (bytes_ == 0 && !header.empty()) write(header);
 }
 
-void MetricsLog::write(const Json& line) {
+void LogFile::write(const std::string& text) {
   if (!out_.is_open()) return;
-  const std::string text = line.dump() + "\n";
   out_ << text;
   out_.flush();
   NABLA_CHECK(out_.good(), "metrics log: writing ", path_, " failed (disk full?)");
   bytes_ += text.size();
+}
+
+namespace {
+
+// metrics.csv's fixed columns; an epoch row's learning_rate goes under "lr".
+const std::vector<std::string> kCsvColumns = {
+    "type",       "epoch",   "step",    "loss",   "lr",      "train_loss",
+    "train_accuracy", "val_loss", "val_accuracy", "seconds", "samples_per_second",
+    "loss_scale", "skipped_steps"};
+constexpr const char* kRatioColumn = "update_ratio.";
+
+// RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled.
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (const char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
+std::string csv_value(const Json& value) {
+  if (value.is_null()) return "";
+  return csv_field(value.is_string() ? value.get<std::string>() : value.dump());
+}
+
+}  // namespace
+
+void MetricsLog::open(const std::string& run_dir, uint64_t jsonl_bytes, uint64_t csv_bytes,
+                      const std::vector<std::string>& parameters, bool tensorboard,
+                      int64_t resumed_at_step) {
+  csv_columns_ = kCsvColumns;
+  for (const std::string& name : parameters) csv_columns_.push_back(kRatioColumn + name);
+  std::string header;
+  for (const std::string& column : csv_columns_)
+    header += (header.empty() ? "" : ",") + csv_field(column);
+  jsonl_.open((fs::path(run_dir) / "metrics.jsonl").string(), jsonl_bytes);
+  csv_.open((fs::path(run_dir) / "metrics.csv").string(), csv_bytes, header + "\n");
+  tensorboard_.reset();
+  if (tensorboard) {
+    tensorboard_ = std::make_unique<EventWriter>();
+    tensorboard_->open((fs::path(run_dir) / "tensorboard").string(), resumed_at_step);
+  }
+}
+
+std::string MetricsLog::csv_row(const Json& line) const {
+  std::map<std::string, std::string> fields;
+  for (const auto& [key, value] : line.items()) {
+    if (key == "update_ratio") {
+      for (const auto& [name, ratio] : value.items()) fields[kRatioColumn + name] = csv_value(ratio);
+    } else {
+      fields[key == "learning_rate" ? "lr" : key] = csv_value(value);
+    }
+  }
+  std::string row;
+  for (size_t i = 0; i < csv_columns_.size(); ++i) {
+    const auto found = fields.find(csv_columns_[i]);
+    row += (i ? "," : "") + (found == fields.end() ? std::string() : found->second);
+  }
+  return row + "\n";
+}
+
+void MetricsLog::write(const Json& line) {
+  if (!jsonl_.is_open()) return;
+  jsonl_.write(line.dump() + "\n");
+  csv_.write(csv_row(line));
 }
 
 void MetricsLog::step(int64_t epoch, int64_t step, double loss, double lr, double loss_scale) {
@@ -131,13 +201,27 @@ void MetricsLog::step(int64_t epoch, int64_t step, double loss, double lr, doubl
             {"lr", number_or_null(lr)}};
   if (std::isfinite(loss_scale)) line["loss_scale"] = loss_scale;
   write(line);
+  if (!tensorboard_) return;
+  tensorboard_->scalar(step, "step/loss", loss);
+  tensorboard_->scalar(step, "step/lr", lr);
+  tensorboard_->flush();
 }
 
-void MetricsLog::epoch(const EpochRecord& record) {
-  Json line = {{"type", "epoch"}};
+void MetricsLog::epoch(const EpochRecord& record, int64_t step, const nn::NamedTensors& parameters) {
+  Json line = {{"type", "epoch"}, {"epoch", record.epoch}, {"step", step}};
   const Json fields = epoch_to_json(record);
   for (const auto& [key, value] : fields.items()) line[key] = value;
   write(line);
+  if (!tensorboard_) return;
+  EventWriter& tb = *tensorboard_;
+  tb.scalar(step, "epoch/train_loss", record.train_loss);
+  tb.scalar(step, "epoch/train_accuracy", record.train_accuracy);
+  tb.scalar(step, "epoch/val_loss", record.val_loss);
+  tb.scalar(step, "epoch/val_accuracy", record.val_accuracy);
+  tb.scalar(step, "epoch/lr", record.learning_rate);
+  for (const auto& [name, ratio] : record.update_ratio) tb.scalar(step, "update_ratio/" + name, ratio);
+  for (const auto& [name, tensor] : parameters) tb.histogram(step, "weights/" + name, tensor);
+  tb.flush();
 }
 
 }  // namespace nabla::train::detail

@@ -101,23 +101,67 @@ bool update_ratio_flagged(double ratio) {
   return !std::isnan(ratio) && (ratio < kUpdateRatioLow || ratio > kUpdateRatioHigh);
 }
 
-std::string update_ratio_warning(const std::vector<std::pair<std::string, double>>& ratios) {
-  constexpr int kListed = 6;  // a ResNet has ~60 tensors; the line stays readable
-  std::string line;
-  int listed = 0, more = 0;
-  for (const auto& [name, ratio] : ratios) {
-    if (!update_ratio_flagged(ratio)) continue;
-    if (listed == kListed) {
-      ++more;
-      continue;
-    }
-    line += (listed++ ? ", " : "") + name + " " + detail::format_number(ratio, 2) +
-            (ratio < kUpdateRatioLow ? " (learning rate may be too low)"
-                                     : " (learning rate may be too high)");
+double UpdateRatioCheck::scaled_ratio(const std::vector<std::pair<std::string, double>>& ratios,
+                                      double lr) const {
+  std::vector<double> values;
+  for (const auto& [name, ratio] : ratios)
+    if (std::isfinite(ratio)) values.push_back(ratio);
+  if (values.empty() || !(lr > 0) || !std::isfinite(lr)) return std::nan("");
+  std::sort(values.begin(), values.end());
+  const size_t n = values.size();
+  // An even count: the geometric mean of the middle two (ratios spread over decades), or the
+  // upper one when the lower is 0 (one dead tensor of two is not a run that stopped).
+  const double low = n % 2 ? values[n / 2] : values[n / 2 - 1];
+  const double median = low > 0 ? std::sqrt(low * values[n / 2]) : values[n / 2];
+  return reference_lr_ > 0 ? median * reference_lr_ / lr : median;
+}
+
+void UpdateRatioCheck::load_state(const std::vector<double>& state) {
+  NABLA_CHECK(state.size() == 3, "UpdateRatioCheck::load_state: expected 3 values, got ",
+              state.size());
+  side_ = static_cast<int>(state[0]);
+  streak_ = static_cast<int>(state[1]);
+  warned_side_ = static_cast<int>(state[2]);
+}
+
+std::string UpdateRatioCheck::observe(const std::vector<std::pair<std::string, double>>& ratios,
+                                      double lr, bool first_step) {
+  const double scaled = scaled_ratio(ratios, lr);
+  if (std::isnan(scaled)) return "";
+  const auto listed = [&ratios] {
+    std::string text;
+    int count = 0;
+    for (const auto& [name, ratio] : ratios)
+      if (count++ < 6) text += (text.empty() ? "" : ", ") + name + " " + detail::format_number(ratio, 2);
+    return text + (count > 6 ? ", ..." : "");
+  };
+  const std::string at = "lr " + detail::format_number(lr, 3) +
+                         (reference_lr_ > 0 && reference_lr_ != lr
+                              ? " (" + detail::format_number(lr / reference_lr_, 2) + " of the peak " +
+                                    detail::format_number(reference_lr_, 3) + ")"
+                              : "");
+  if (first_step) {  // one step says little, unless the weights moved by their own size
+    if (scaled <= kFirstStepHigh) return "";
+    return "update/weight ratios on the first step: median " + detail::format_number(scaled, 2) +
+           " at " + at + ", the weights change by more than their own size (learning rate may "
+           "be too high; ~1e-3 is healthy): " + listed();
   }
-  if (line.empty()) return "";
-  if (more) line += ", and " + std::to_string(more) + " more";
-  return "update/weight ratios far from ~1e-3: " + line;
+  const int side = scaled == 0.0 ? -2 : scaled < kRunRatioLow ? -1 : scaled > kRunRatioHigh ? 1 : 0;
+  const bool extreme = side == -2 || scaled < kRunRatioLow / 10 || scaled > kRunRatioHigh * 10;
+  streak_ = side == side_ ? streak_ + 1 : 1;
+  side_ = side;
+  // Re-armed only after kRunRatioEpochs in the band: a ratio hovering at an edge warns once.
+  if (side == 0 && streak_ >= kRunRatioEpochs) warned_side_ = 0;
+  if (side == 0 || side == warned_side_ || (!extreme && streak_ < kRunRatioEpochs)) return "";
+  warned_side_ = side;
+  if (side == -2)
+    return "update/weight ratios are 0: no weight changed in the step at " + at +
+           " (dead units or zero gradients; the learning rate may have been too high earlier)";
+  return "update/weight ratios far from ~1e-3" +
+         (streak_ > 1 ? " for " + std::to_string(streak_) + " epochs" : std::string()) +
+         ": median " + detail::format_number(scaled, 2) + " scaled to the peak lr, at " + at +
+         (side < 0 ? " (learning rate may be too low): " : " (learning rate may be too high): ") +
+         listed();
 }
 
 namespace {
@@ -189,6 +233,9 @@ void fill_run_record(const History& history, const MonitorSnapshot& monitor,
     record.step_epoch.push_back(epoch);
     record.step_loss.push_back(loss);
   }
+  // A run resumed from a checkpoint older than step_lr has fewer: then the per-epoch lr only.
+  record.step_lr.clear();
+  if (history.step_lr.size() == history.step_loss.size()) record.step_lr = history.step_lr;
   record.epoch.clear();
   record.train_loss.clear(), record.val_loss.clear();
   record.train_accuracy.clear(), record.val_accuracy.clear(), record.learning_rate.clear();

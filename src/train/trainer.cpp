@@ -34,6 +34,13 @@ std::string Trainer::State::path_in_run(const std::string& name) const {
   return (std::filesystem::path(self.options_.run_dir) / name).string();
 }
 
+void Trainer::State::open_log(uint64_t jsonl_bytes, uint64_t csv_bytes, int64_t resumed_at_step) {
+  std::vector<std::string> names;
+  for (const auto& [name, param] : self.model_->named_parameters()) names.push_back(name);
+  log.open(self.options_.run_dir, jsonl_bytes, csv_bytes, names, self.options_.tensorboard,
+           resumed_at_step);
+}
+
 void Trainer::State::bank_seconds() {
   if (!timing) return;  // outside an epoch (a save_checkpoint() between fits)
   const auto now = std::chrono::steady_clock::now();
@@ -63,6 +70,8 @@ Trainer::Trainer(std::shared_ptr<nn::Module> model, std::unique_ptr<optim::Optim
               options_.checkpoint_every_steps);
   state_ = std::make_unique<State>(*this, std::move(loss));
   state_->sums.last_lr = state_->group0_lr();
+  state_->ratio_check.set_reference_lr(options_.reference_lr > 0 ? options_.reference_lr
+                                                                 : state_->group0_lr());
   // bf16 keeps float32's exponent range, so only f16 needs loss scaling (as torch).
   if (options_.precision == Precision::f16)
     state_->scaler = std::make_unique<optim::GradScaler>(options_.grad_scaler);
@@ -117,9 +126,8 @@ void Trainer::set_best_epoch(int64_t epoch) { state_->history.best_epoch = epoch
 void Trainer::message(const std::string& line) { state_->output().message(line); }
 
 void Trainer::State::begin_fit() {
-  if (!log.is_open() && !path_in_run("metrics.jsonl").empty())
-    log.open(path_in_run("metrics.jsonl"), 0);
   parameters = self.model_->named_parameters();
+  if (!log.is_open() && !self.options_.run_dir.empty()) open_log(0, 0, 0);
   if (pending_generator) set_generator_state(*pending_generator);
   pending_generator.reset();
   callback_stop.clear();
@@ -241,11 +249,9 @@ void Trainer::State::finish_epoch(const data::Dataset* validation) {
   history.epochs.push_back(record);
   step_epoch_schedulers(record);
   output().epoch_end(record, self.options_.epochs);
-  if (monitor.epoch == record.epoch && monitor.flagged != warned_about) {
-    if (!monitor.warning.empty()) self.message(monitor.warning);
-    warned_about = monitor.flagged;
-  }
-  log.epoch(record);
+  if (!ratio_warning.empty()) self.message(ratio_warning);
+  ratio_warning.clear();
+  log.epoch(record, global_step, parameters);
   ++next_epoch;
   batches_done = 0;
   sums = EpochSums{.last_lr = group0_lr()};

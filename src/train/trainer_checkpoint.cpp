@@ -5,6 +5,7 @@
 // shortest round-trip form and read back with strtod, so the running loss sum, the lr and the
 // history come back bit for bit.
 #include <filesystem>
+#include <limits>
 
 #include "nabla/io/checkpoint.hpp"
 #include "trainer_state.hpp"
@@ -56,10 +57,15 @@ Json Trainer::State::to_json() const {
               {"seconds", sums.seconds},
               {"last_lr", detail::number_or_null(sums.last_lr)},
               {"skipped_steps", sums.skipped}}},
-            {"monitor", {{"epoch", monitor.epoch}, {"step", monitor.step}, {"update_ratio", ratios}}},
+            {"monitor",
+             {{"epoch", monitor.epoch},
+              {"step", monitor.step},
+              {"update_ratio", ratios},
+              {"ratio_check", ratio_check.state()}}},
             {"history", detail::history_to_json(history)},
             {"callbacks", std::move(callback_states)},
-            {"metrics_bytes", log.bytes()}};
+            {"metrics_bytes", log.bytes()},
+            {"metrics_csv_bytes", log.csv_bytes()}};
   // f16 only: an f32 / bf16 checkpoint holds no scaler, as torch's loops save scaler.state_dict()
   // only when they scale.
   if (scaling()) {
@@ -89,6 +95,7 @@ void Trainer::State::from_json(const Json& json) {
   monitor.step = m.at("step").get<int64_t>();
   for (const Json& pair : m.at("update_ratio"))
     monitor.update_ratio.emplace_back(pair.at(0).get<std::string>(), detail::number_from(pair.at(1)));
+  if (m.contains("ratio_check")) ratio_check.load_state(m.at("ratio_check").get<std::vector<double>>());
   history = detail::history_from_json(json.at("history"));
 }
 
@@ -200,8 +207,10 @@ bool Trainer::resume(const std::string& path) {
   s.pending_generator = checkpoint.generator;
   set_generator_state(checkpoint.generator);
   s.load_callbacks(json.at("callbacks"), checkpoint.extra);
+  // A checkpoint from before metrics.csv keeps that file whole.
   if (!options_.run_dir.empty())
-    s.log.open(s.path_in_run("metrics.jsonl"), json.at("metrics_bytes").get<uint64_t>());
+    s.open_log(json.at("metrics_bytes").get<uint64_t>(),
+               json.value("metrics_csv_bytes", std::numeric_limits<uint64_t>::max()), s.global_step);
   s.resumed = true;
   message("resumed from " + source + ": epoch " + std::to_string(s.next_epoch + 1) + ", batch " +
           std::to_string(s.batches_done) + ", step " + std::to_string(s.global_step));

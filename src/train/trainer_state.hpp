@@ -47,7 +47,8 @@ struct Trainer::State {
   nn::NamedTensors extra;
   History history;
   MonitorSnapshot monitor;
-  std::string warned_about;  // monitor.flagged when the last update-ratio line was printed
+  UpdateRatioCheck ratio_check;  // judges the monitored steps' update ratios
+  std::string ratio_warning;     // its latest warning, printed after the epoch line
 
   int64_t next_epoch = 0, batches_done = 0, global_step = 0;
   struct EpochSums {
@@ -71,6 +72,8 @@ struct Trainer::State {
   std::ostream& out() const;
   detail::Progress& output();  // progress, made on first use
   std::string path_in_run(const std::string& name) const;  // "" without a run_dir
+  // metrics.jsonl / metrics.csv cut back to the given lengths, TensorBoard events if asked for.
+  void open_log(uint64_t jsonl_bytes, uint64_t csv_bytes, int64_t resumed_at_step);
   double group0_lr() const;
   bool scaling() const { return scaler && scaler->is_enabled(); }
   double loss_scale() const { return scaling() ? scaler->get_scale() : NAN; }  // NaN: none
@@ -92,8 +95,10 @@ struct Trainer::State {
   void stop_non_finite(const std::string& reason);
   std::string first_non_finite_layer(const Tensor& inputs);
   std::string largest_parameter() const;
-  void monitor_before_step();
-  void monitor_after_step();
+  // Weights before the step (and, at an epoch's end, gradient histograms); after it the update
+  // ratios: judged by ratio_check, and kept in `monitor` unless it is the run's first step.
+  void monitor_before_step(bool histograms);
+  void monitor_after_step(double lr, bool first_step);
   void after_step_outputs(int64_t batch_size, double loss, double lr, int64_t batches);
 
   // trainer_checkpoint.cpp

@@ -14,7 +14,10 @@ namespace nabla::train {
 bool Trainer::State::train_step(const detail::StagedBatch& batch, int64_t batches) {
   nn::Module& model = *self.model_;
   if (!model.is_training()) model.train();  // a callback may have evaluated
+  // An epoch's last step; on the run's first step only the update ratios, for the warning (an
+  // lr far too high shows at once there), not for the epoch's record.
   const bool monitor_now = self.options_.monitor && batches_done == batches - 1;
+  const bool first_step = self.options_.monitor && global_step == 0 && !monitor_now;
   const Tensor& inputs = batch.inputs();  // transformed on the host, on the model's device
   const Tensor& targets = batch.targets();
   Tensor logits, data_loss, total;
@@ -45,11 +48,11 @@ bool Trainer::State::train_step(const detail::StagedBatch& batch, int64_t batche
     optim::clip_grad_norm_(model.parameters(), self.options_.clip_grad_norm);
   // A skipped step changes no weight: no histograms of its inf gradients, and no update ratios
   // (they would read 0, "learning rate too low").
-  if (monitor_now && !overflow) monitor_before_step();
+  if ((monitor_now || first_step) && !overflow) monitor_before_step(monitor_now);
   const double lr = group0_lr();
   optimizer_step();
   if (!check_parameters_after_step()) return false;
-  if (monitor_now && !overflow) monitor_after_step();
+  if ((monitor_now || first_step) && !overflow) monitor_after_step(lr, first_step);
   // A step the scaler skipped still counts (global step, per-step schedule, step lines): torch's
   // usual loop calls scheduler.step() after scaler.step() whether or not the optimizer ran.
   if (scheduler && self.options_.schedule_per_step) scheduler->step();
@@ -89,6 +92,7 @@ void Trainer::State::after_step_outputs(int64_t batch_size, double loss_value, d
                                         int64_t batches) {
   history.step_loss.emplace_back(
       static_cast<double>(next_epoch) + static_cast<double>(batches_done) / batches, loss_value);
+  history.step_lr.push_back(lr);
   output().batch_end(batches_done, batch_size, sums.loss / sums.samples);
   for (const auto& callback : callbacks) callback->on_batch_end(self, global_step, loss_value);
   const TrainerOptions& options = self.options_;
@@ -175,42 +179,36 @@ void Trainer::State::stop_non_finite(const std::string& reason) {
                "written for this state.");
 }
 
-void Trainer::State::monitor_before_step() {
+void Trainer::State::monitor_before_step(bool histograms) {
   autograd::NoGradGuard no_grad;
-  monitor.gradient_histograms.clear();
+  if (histograms) monitor.gradient_histograms.clear();
   weights_before.clear();
   for (const auto& [name, param] : parameters) {
     const Tensor grad = param.grad();
     if (!grad.defined()) continue;  // frozen or unused: the step leaves it alone
-    monitor.gradient_histograms.push_back(histogram(name, grad));
+    if (histograms) monitor.gradient_histograms.push_back(histogram(name, grad));
     weights_before.emplace_back(name, param.detach().clone());
   }
 }
 
-void Trainer::State::monitor_after_step() {
-  monitor.update_ratio.clear();
+void Trainer::State::monitor_after_step(double lr, bool first_step) {
+  std::vector<std::pair<std::string, double>> ratios, weights;
   size_t next = 0;  // weights_before follows `parameters`' order
   for (const auto& [name, param] : parameters) {
     if (next == weights_before.size()) break;
     if (weights_before[next].first != name) continue;
-    monitor.update_ratio.emplace_back(name, update_ratio(weights_before[next].second, param));
+    ratios.emplace_back(name, update_ratio(weights_before[next].second, param));
+    if (param.dim() >= 2) weights.push_back(ratios.back());
     ++next;
   }
   weights_before.clear();
+  const std::string warning = ratio_check.observe(weights, lr, first_step);
+  if (!warning.empty()) ratio_warning = warning;  // printed after the epoch line
+  if (first_step) return;
+  monitor.update_ratio = std::move(ratios);
   monitor.epoch = next_epoch + 1;
   monitor.step = global_step + 1;
-  std::vector<std::pair<std::string, double>> weights;
-  size_t at = 0;
-  for (const auto& [name, param] : parameters)
-    if (at < monitor.update_ratio.size() && monitor.update_ratio[at].first == name) {
-      if (param.dim() >= 2) weights.push_back(monitor.update_ratio[at]);
-      ++at;
-    }
-  monitor.warning = update_ratio_warning(weights);  // printed after the epoch line
-  monitor.flagged.clear();
-  for (const auto& [name, ratio] : weights)
-    if (update_ratio_flagged(ratio))
-      monitor.flagged += name + (ratio < kUpdateRatioLow ? "<" : ">") + " ";
+  monitor.warning = warning;
 }
 
 }  // namespace nabla::train

@@ -88,6 +88,7 @@ std::string trials_plot(const TuneReport& report) {
   chart.id = "trial-curves";
   chart.title = "Every trial's " + report.metric;
   chart.x_label = "epoch";
+  chart.integer_x = true;
   chart.y_label = report.metric;
   const int64_t best_id = report.ranked.empty() ? -1 : report.ranked.front().id;
   for (const auto& [id, curves] : report.trials) {

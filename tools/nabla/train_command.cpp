@@ -192,6 +192,7 @@ std::unique_ptr<Setup> prepare(const TrainArgs& args, const std::string& out) {
 
   options.run_dir = s.out;
   options.schedule_per_step = schedule.per_step;
+  options.reference_lr = schedule.peak_lr;
   const data::Preprocessing* pre = &s.preprocessing;
   options.input_transform = [pre](const Tensor& x) { return pre->apply(x); };
   s.trainer = std::make_unique<train::Trainer>(s.model, std::move(optimizer), run::make_loss(config),

@@ -54,6 +54,7 @@ struct RunRecord {
   std::string config_text;                                // shown folded at the end
 
   std::vector<double> step_epoch, step_loss;              // x: fractional epoch
+  std::vector<double> step_lr;  // empty, or the lr of each step (x: step_epoch)
   std::vector<double> epoch;                              // 1, 2, ...
   // Each empty, or one value per entry of `epoch` (1, 2, ... when `epoch` is empty).
   // Accuracies are fractions (0.912).

@@ -61,6 +61,7 @@ struct Schedule {
   std::unique_ptr<optim::LRScheduler> scheduler;        // null for "none" and "plateau"
   std::unique_ptr<optim::ReduceLROnPlateau> plateau;    // "plateau" only
   bool per_step = false;                                // onecycle steps every batch
+  double peak_lr = 0.0;  // onecycle's max_lr; 0: the optimizer's lr (TrainerOptions::reference_lr)
 };
 Schedule make_schedule(const Config& config, optim::Optimizer& optimizer,
                        int64_t steps_per_epoch);

@@ -51,8 +51,15 @@
 // metrics.jsonl (with a run_dir): one JSON object per line, {"type":"step","epoch":E,"step":S,
 // "loss":L,"lr":R} every log_every_steps steps (E 1-based, S the global step, 1-based; f16 adds
 // "loss_scale", the scale after the step's update) and {"type":"epoch", every EpochRecord field}
-// per epoch (loss_scale and skipped_steps with f16 only); NaN is written as null. A fit() that
-// does not follow a resume() starts the file afresh.
+// per epoch (loss_scale and skipped_steps with f16 only), epoch lines also carry "step" (the
+// global step at the epoch's end); NaN is written as null. metrics.csv holds the same rows (a
+// header line; columns type, epoch, step, loss, lr, train_loss, train_accuracy, val_loss,
+// val_accuracy, seconds, samples_per_second, loss_scale, skipped_steps, update_ratio.<parameter>;
+// an epoch row's learning_rate under lr; NaN empty). With options.tensorboard, TensorBoard event
+// files in run_dir/tensorboard/: scalars step/loss, step/lr per step line, epoch/train_loss,
+// epoch/train_accuracy, epoch/val_loss, epoch/val_accuracy, epoch/lr, update_ratio/<parameter>
+// per epoch, and histograms weights/<parameter> per epoch, all at the global step. A fit() that
+// does not follow a resume() starts the files afresh.
 //
 // Resuming: with a run_dir, a checkpoint (model, optimizer, scheduler, f16's GradScaler, global
 // RNG, epoch and batch within it, the epoch's running sums, history, callback state, metrics.jsonl
@@ -122,6 +129,7 @@ enum class StopKind {
 struct History {
   std::vector<EpochRecord> epochs;
   std::vector<std::pair<double, double>> step_loss;  // (fractional epoch, loss) every step
+  std::vector<double> step_lr;  // group 0's lr of every step (as step_loss)
   std::string stop_reason;  // "" when all epochs ran; else early stopping / NaN / "interrupted"
   StopKind stop_kind = StopKind::none;
   int64_t best_epoch = 0;   // by the monitored quantity when early stopping restored it
@@ -134,6 +142,11 @@ struct TrainerOptions {
   int64_t checkpoint_every_steps = 0;  // 0: only at epoch ends (and on interrupt)
   bool progress = true;                // progress bar on a terminal, plain lines otherwise
   bool monitor = true;                 // update ratios, histograms, dead ReLUs each epoch
+  // The learning rate the update/weight ratios are judged at (~1e-3 there); the check scales
+  // its expectation by lr / reference_lr, so warm-up and annealing are no alarm. The schedule's
+  // peak (OneCycleLR's max_lr); 0: group 0's lr when the Trainer is made.
+  double reference_lr = 0.0;
+  bool tensorboard = false;            // TensorBoard events in run_dir/tensorboard/
   bool schedule_per_step = false;      // step the scheduler each batch instead of each epoch
   int64_t eval_batch_size = 256;
   // Preprocessing on the host, identity if empty. For a CUDA model it runs one batch ahead
