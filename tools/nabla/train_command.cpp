@@ -67,11 +67,16 @@ std::string shell_quoted(const std::string& text) {
   return quoted + "'";
 }
 
-std::vector<std::string> run_markers_in(const std::string& dir) {
+// The config being trained from is no marker, even when it is DIR/config.toml itself.
+std::vector<std::string> run_markers_in(const std::string& dir, const std::string& config) {
   std::vector<std::string> found;
   std::error_code error;
-  for (const std::string& name : kRunMarkers)
-    if (fs::exists(fs::path(dir) / name, error)) found.push_back(name);
+  for (const std::string& name : kRunMarkers) {
+    const fs::path path = fs::path(dir) / name;
+    if (!fs::exists(path, error)) continue;
+    if (!config.empty() && fs::exists(config, error) && fs::equivalent(path, config, error)) continue;
+    found.push_back(name);
+  }
   return found;
 }
 
@@ -123,7 +128,7 @@ void check_run_dir(const TrainArgs& args, const std::string& out) {
   // Leftovers of writers killed mid-write go first, whatever happens next.
   if (fs::is_directory(out)) io::remove_stale_temporaries(out);
   if (args.resume || args.overwrite) return;
-  const std::vector<std::string> found = run_markers_in(out);
+  const std::vector<std::string> found = run_markers_in(out, args.config);
   if (found.empty()) return;
   std::string names;
   for (const std::string& name : found) names += (names.empty() ? "" : ", ") + name;
