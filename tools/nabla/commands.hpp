@@ -37,8 +37,6 @@ struct EvalArgs {
   bool snapshots = false;
 };
 int eval_command(const EvalArgs& args);
-int predict_command(const std::string& run_dir, const std::string& input,
-                    const std::string& output);
 
 struct SummaryArgs {
   std::string target;                // a zoo name or a TOML config
@@ -53,6 +51,7 @@ using Command = std::pair<CLI::App*, std::function<int()>>;
 using Commands = std::vector<Command>;
 void register_doctor(CLI::App& app, Commands& commands);  // doctor_command.cpp
 void register_tune(CLI::App& app, Commands& commands);    // tune_command.cpp
+void register_predict(CLI::App& app, Commands& commands); // predict_command.cpp
 
 // nabla features: penultimate-layer features of a run's split (features_command.cpp).
 void register_features(CLI::App& app, Commands& commands);

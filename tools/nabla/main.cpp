@@ -79,7 +79,6 @@ int main(int argc, char** argv) {
                       "replace the run already in --out (refused without --resume or this)");
   train_cmd->add_flag("--help-config", help_config, "list every config key with its default");
 
-  std::string run_dir, input, output;
   nabla::cli::EvalArgs eval;
   auto* eval_cmd = app.add_subcommand(
       "eval", "evaluate a trained run, or an ensemble of several, on the test split");
@@ -89,12 +88,6 @@ int main(int argc, char** argv) {
   eval_cmd->add_flag("--snapshots", eval.snapshots,
                      "ensemble the run's cosine-restart snapshots (train.snapshots = true)");
 
-  auto* predict_cmd = app.add_subcommand(
-      "predict", "class probabilities for the tensor `input` of a safetensors file");
-  predict_cmd->add_option("run_dir", run_dir, "directory written by nabla train")->required();
-  predict_cmd->add_option("input", input, "safetensors file holding `input` [N, ...]")->required();
-  predict_cmd->add_option("output", output, "safetensors file to write `output` [N, classes]")
-      ->required();
 
   nabla::cli::SummaryArgs summary;
   auto* summary_cmd = app.add_subcommand("summary", "per-layer table of a zoo model or a config");
@@ -105,6 +98,7 @@ int main(int argc, char** argv) {
 
   // Subcommands in their own files register here, one line each.
   nabla::cli::Commands commands;
+  nabla::cli::register_predict(app, commands);
   nabla::cli::register_features(app, commands);
   nabla::cli::register_doctor(app, commands);
   nabla::cli::register_tune(app, commands);
@@ -127,6 +121,5 @@ int main(int argc, char** argv) {
   for (const auto& [subcommand, action] : commands)
     if (*subcommand) return action();
   if (*eval_cmd) return nabla::cli::eval_command(eval);
-  if (*predict_cmd) return nabla::cli::predict_command(run_dir, input, output);
   return nabla::cli::summary_command(summary);
 }
