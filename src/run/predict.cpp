@@ -19,11 +19,6 @@ namespace {
 
 bool is_pattern(const std::string& path) { return path.find_first_of("*?[") != std::string::npos; }
 
-bool has_extension(const std::string& path, const std::string& extension) {
-  return path.size() > extension.size() &&
-         path.compare(path.size() - extension.size(), extension.size(), extension) == 0;
-}
-
 // The files a path stands for, in order.
 std::vector<std::string> expand(const std::string& path) {
   std::vector<std::string> files;
@@ -85,7 +80,7 @@ PredictInputs load_predict_inputs(const TrainedModel& trained, const std::vector
   PredictInputs batch;
   for (const std::string& path : paths)
     for (const std::string& file : expand(path)) {
-      if (has_extension(file, ".safetensors")) {
+      if (file.ends_with(".safetensors")) {
         parts.push_back(tensor_samples(file, trained.sample_shape));
         for (int64_t row = 0; row < parts.back().size(0); ++row)
           batch.names.push_back(file + "#" + std::to_string(row));

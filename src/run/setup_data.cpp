@@ -121,8 +121,6 @@ data::Splits load_files(const Config& config, const std::string& dataset) {
   const bool some_classes = !config.integers("data.classes").empty();
   const int64_t train_limit = config.integer("data.train_limit");
   const int64_t test_limit = config.integer("data.test_limit");
-  if (train_limit < 0) config_error(config, "data.train_limit", "must be >= 0 (0: all)");
-  if (test_limit < 0) config_error(config, "data.test_limit", "must be >= 0 (0: all)");
   data::Splits splits = read_files(config, dataset, some_classes ? 0 : train_limit,
                                    some_classes ? 0 : test_limit);
   if (some_classes) {
@@ -130,8 +128,6 @@ data::Splits load_files(const Config& config, const std::string& dataset) {
     splits.test = keep_classes(config, splits.test, test_limit);
   }
   const double validation = config.number("data.validation");
-  if (validation < 0 || validation >= 1)
-    config_error(config, "data.validation", "must be in [0, 1) (a fraction of the training set)");
   if (validation > 0) {
     auto [rest, held_out] = data::split_off(splits.train, validation,
                                             static_cast<uint64_t>(config.integer("train.seed")));
@@ -158,8 +154,6 @@ data::Splits load_data(const Config& config) {
   }
   const int64_t points = config.integer("data.spiral_points");
   const int64_t classes = config.integer("data.spiral_classes");
-  if (points < 2) config_error(config, "data.spiral_points", "must be >= 2");
-  if (classes < 2) config_error(config, "data.spiral_classes", "must be >= 2");
   return split_pool(config, data::two_spirals(points, classes, config.number("data.spiral_noise"),
                                               static_cast<uint64_t>(config.integer("train.seed"))));
 }
@@ -196,16 +190,13 @@ data::SampleTransform make_sample_transform(const Config& config) {
 
 data::BatchTransform make_batch_transform(const Config& config, int64_t num_classes) {
   const double alpha = config.number("augment.mixup");
-  if (alpha < 0) config_error(config, "augment.mixup", "must be >= 0 (0: off; 0.2 is common)");
   if (alpha == 0) return {};
   return data::make_mixup(alpha, num_classes);
 }
 
 data::DataLoaderOptions make_loader_options(const Config& config) {
   const int64_t batch = config.integer("train.batch_size");
-  if (batch < 1) config_error(config, "train.batch_size", "must be >= 1, got " + std::to_string(batch));
   const int64_t workers = config.integer("train.workers");
-  if (workers < 0) config_error(config, "train.workers", "must be >= 0 (0: load on the training thread)");
   return {.batch_size = batch,
           .shuffle = true,
           .drop_last = config.boolean("train.drop_last"),

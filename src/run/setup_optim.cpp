@@ -1,5 +1,4 @@
 // The optimizer, schedule, loss, regularisation and train sections.
-#include <cmath>
 
 #include "nabla/amp.hpp"
 #include "nabla/nn/functional/loss.hpp"
@@ -10,21 +9,6 @@
 namespace nabla::run {
 
 namespace {
-
-double at_least(const Config& config, const std::string& key, double low, bool strict,
-                const std::string& fix) {
-  const double value = config.number(key);
-  if (!std::isfinite(value) || value < low || (strict && value == low))
-    config_error(config, key, detail::concat("must be ", strict ? "> " : ">= ", low, ", got ",
-                                             value, "; ", fix));
-  return value;
-}
-
-int64_t positive_integer(const Config& config, const std::string& key) {
-  const int64_t value = config.integer(key);
-  if (value < 1) config_error(config, key, "must be >= 1, got " + std::to_string(value));
-  return value;
-}
 
 // train.precision; bf16 / f16 only on CUDA, since the CPU ignores autocast (nabla/amp.hpp) and a
 // run configured for mixed precision would silently train in float32.
@@ -45,9 +29,9 @@ Precision make_precision(const Config& config, const std::string& device) {
 std::unique_ptr<optim::Optimizer> make_optimizer(const Config& config, nn::Module& model) {
   const std::string name =
       choice(config, "optimizer.name", {"sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta"});
-  const double lr = at_least(config, "optimizer.lr", 0.0, true, "try 0.01 for sgd, 0.001 for adam");
-  const double decay = at_least(config, "optimizer.weight_decay", 0.0, false, "0 turns it off");
-  const double momentum = at_least(config, "optimizer.momentum", 0.0, false, "0.9 is common");
+  const double lr = config.number("optimizer.lr");
+  const double decay = config.number("optimizer.weight_decay");
+  const double momentum = config.number("optimizer.momentum");
   const std::vector<double> betas = config.numbers("optimizer.betas");
   if (betas.size() != 2 || betas[0] < 0 || betas[0] >= 1 || betas[1] < 0 || betas[1] >= 1)
     config_error(config, "optimizer.betas", "must be two numbers in [0, 1), e.g. [0.9, 0.999]");
@@ -84,7 +68,7 @@ Schedule make_schedule(const Config& config, optim::Optimizer& optimizer, int64_
   Schedule schedule;
   if (name == "step")
     schedule.scheduler = std::make_unique<optim::StepLR>(
-        optimizer, positive_integer(config, "schedule.step_size"), gamma);
+        optimizer, config.integer("schedule.step_size"), gamma);
   if (name == "multistep")
     schedule.scheduler = std::make_unique<optim::MultiStepLR>(
         optimizer, config.integers("schedule.milestones"), gamma);
@@ -97,8 +81,8 @@ Schedule make_schedule(const Config& config, optim::Optimizer& optimizer, int64_
   }
   if (name == "cosine_restarts")
     schedule.scheduler = std::make_unique<optim::CosineAnnealingWarmRestarts>(
-        optimizer, positive_integer(config, "schedule.t_0"),
-        positive_integer(config, "schedule.t_mult"), config.number("schedule.eta_min"));
+        optimizer, config.integer("schedule.t_0"),
+        config.integer("schedule.t_mult"), config.number("schedule.eta_min"));
   if (name == "onecycle") {
     const double max_lr = config.number("schedule.max_lr") > 0 ? config.number("schedule.max_lr")
                                                                : 10 * config.number("optimizer.lr");
@@ -122,16 +106,13 @@ Schedule make_schedule(const Config& config, optim::Optimizer& optimizer, int64_
 
 train::LossFn make_loss(const Config& config) {
   choice(config, "loss.name", {"cross_entropy"});
-  const double smoothing = config.number("loss.label_smoothing");
-  if (smoothing < 0 || smoothing > 1)
-    config_error(config, "loss.label_smoothing", "must be in [0, 1] (0.1 is common)");
-  return train::cross_entropy_loss(smoothing);
+  return train::cross_entropy_loss(config.number("loss.label_smoothing"));
 }
 
 std::vector<train::Regularizer> make_regularizers(const Config& config) {
   std::vector<train::Regularizer> terms;
-  const double l1 = at_least(config, "regularization.l1", 0.0, false, "0 turns it off");
-  const double l2 = at_least(config, "regularization.l2", 0.0, false, "0 turns it off");
+  const double l1 = config.number("regularization.l1");
+  const double l2 = config.number("regularization.l2");
   // Penalties on weights only (dim >= 2), as the notes: biases are not regularised.
   auto weights = [](const nn::Module& model) {
     std::vector<Tensor> list;
@@ -148,16 +129,14 @@ std::vector<train::Regularizer> make_regularizers(const Config& config) {
 
 train::TrainerOptions make_trainer_options(const Config& config) {
   train::TrainerOptions options;
-  options.epochs = positive_integer(config, "train.epochs");
-  options.log_every_steps = positive_integer(config, "train.log_every");
+  options.epochs = config.integer("train.epochs");
+  options.log_every_steps = config.integer("train.log_every");
   options.checkpoint_every_steps = config.integer("train.checkpoint_every");
-  if (options.checkpoint_every_steps < 0)
-    config_error(config, "train.checkpoint_every", "must be >= 0 (0: at epoch ends)");
-  options.eval_batch_size = positive_integer(config, "train.eval_batch_size");
+  options.eval_batch_size = config.integer("train.eval_batch_size");
   options.monitor = config.boolean("train.monitor");
   options.tensorboard = config.boolean("train.tensorboard");
-  options.clip_grad_norm = at_least(config, "regularization.clip_grad_norm", 0.0, false, "0 turns it off");
-  options.max_norm = at_least(config, "regularization.max_norm", 0.0, false, "0 turns it off; 3 or 4 is common");
+  options.clip_grad_norm = config.number("regularization.clip_grad_norm");
+  options.max_norm = config.number("regularization.max_norm");
   const std::string device = choice(config, "train.device", {"cpu", "cuda"});
   if (device == "cuda" && !cuda_available())
     config_error(config, "train.device",

@@ -10,13 +10,6 @@ namespace nabla::tune {
 
 namespace {
 
-int64_t at_least(const run::Config& config, const std::string& key, int64_t low,
-                 const std::string& hint) {
-  const int64_t value = config.integer(key);
-  if (value < low) run::config_error(config, key, "must be >= " + std::to_string(low) + hint);
-  return value;
-}
-
 // A search compares trials on data they did not train on; the test split stays unseen.
 void check_validation_split(const run::Config& config) {
   const std::string dataset = config.text("data.dataset");
@@ -44,22 +37,21 @@ bool better(double a, double b, bool maximize) {
 TuneSettings read_settings(const run::Config& config) {
   TuneSettings s;
   s.method = run::choice(config, "tune.method", {"random", "grid"});
-  s.trials = at_least(config, "tune.trials", 1, "");
-  s.rounds = at_least(config, "tune.rounds", 1, " (1: no refinement)");
-  s.refine_top = at_least(config, "tune.refine_top", 1, "");
-  s.epochs = at_least(config, "tune.epochs", 0, " (0: train.epochs)");
+  s.trials = config.integer("tune.trials");
+  s.rounds = config.integer("tune.rounds");
+  s.refine_top = config.integer("tune.refine_top");
+  s.epochs = config.integer("tune.epochs");
   if (s.epochs == 0) s.epochs = config.integer("train.epochs");
-  if (s.epochs < 1) run::config_error(config, "train.epochs", "must be >= 1 for a search");
   s.halving = config.integer("tune.halving");
   if (s.halving < 0 || s.halving == 1)
     run::config_error(config, "tune.halving", "must be 0 (off) or >= 2 (3 is usual)");
-  s.min_epochs = at_least(config, "tune.min_epochs", 1, "");
+  s.min_epochs = config.integer("tune.min_epochs");
   if (s.halving > 0 && s.min_epochs > s.epochs)
     run::config_error(config, "tune.min_epochs", "is above the " + std::to_string(s.epochs) +
                                                      " epochs of a full trial; lower it");
-  s.parallel = at_least(config, "tune.parallel", 0, " (0: one trial per core)");
+  s.parallel = config.integer("tune.parallel");
   s.metric = run::choice(config, "tune.metric", {"val_accuracy", "val_loss"});
-  s.seed = static_cast<uint64_t>(at_least(config, "tune.seed", 0, ""));
+  s.seed = static_cast<uint64_t>(config.integer("tune.seed"));
   return s;
 }
 

@@ -91,7 +91,6 @@ std::unique_ptr<DoctorSetup> prepare(const DoctorArgs& args) {
   auto s = std::make_unique<DoctorSetup>(run::Config::from_file(args.config, args.sets));
   const run::Config& config = s->config;
   const int64_t threads = config.integer("train.threads");
-  if (threads < 0) run::config_error(config, "train.threads", "must be >= 0 (0: all cores)");
   if (threads > 0) set_num_threads(static_cast<int>(threads));
   const uint64_t seed = static_cast<uint64_t>(config.integer("train.seed"));
   manual_seed(seed);

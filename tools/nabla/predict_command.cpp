@@ -31,11 +31,6 @@ struct PredictArgs {
   bool allow_out_of_range = false;
 };
 
-bool ends_with(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() &&
-         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 // The older form `nabla predict RUN in.safetensors out.safetensors`: a last path that does not
 // exist yet and names an output file is the output.
 void accept_older_form(PredictArgs& args) {
@@ -43,7 +38,7 @@ void accept_older_form(PredictArgs& args) {
   const std::string& last = args.inputs.back();
   if (std::filesystem::exists(last)) return;
   for (const char* extension : {".safetensors", ".csv", ".json"})
-    if (ends_with(last, extension)) {
+    if (last.ends_with(extension)) {
       args.output = last;
       args.inputs.pop_back();
       return;
@@ -146,7 +141,7 @@ void write_output(const run::TrainedModel& trained, const run::PredictInputs& ba
     std::cout << format_csv(trained, batch, scores, args);
     return;
   }
-  if (ends_with(args.output, ".safetensors")) {
+  if (args.output.ends_with(".safetensors")) {
     std::string names, classes;
     for (const std::string& name : batch.names) names += (names.empty() ? "" : "\n") + name;
     for (int64_t c = 0; c < scores.size(1); ++c)
@@ -157,7 +152,7 @@ void write_output(const run::TrainedModel& trained, const run::PredictInputs& ba
                          {{"inputs", names}, {"class_names", classes}});
   } else {
     io::write_file_atomically(args.output,
-                              ends_with(args.output, ".json")
+                              args.output.ends_with(".json")
                                   ? format_json(trained, batch, scores, args)
                                   : format_csv(trained, batch, scores, args),
                               "predict");
@@ -173,8 +168,8 @@ int predict_command(PredictArgs args) {
   try {
     loaded.emplace(run::load_trained(args.run_dir));
     NABLA_CHECK(args.top_k >= 1, "predict: --top-k must be >= 1, got ", args.top_k);
-    NABLA_CHECK(args.output.empty() || ends_with(args.output, ".csv") ||
-                    ends_with(args.output, ".json") || ends_with(args.output, ".safetensors"),
+    NABLA_CHECK(args.output.empty() || args.output.ends_with(".csv") ||
+                    args.output.ends_with(".json") || args.output.ends_with(".safetensors"),
                 "predict: -o '", args.output, "': write .csv, .json or .safetensors");
     args.top_k = std::min(args.top_k, loaded->num_classes);
     batch = run::load_predict_inputs(*loaded, args.inputs);

@@ -174,7 +174,6 @@ std::unique_ptr<Setup> prepare(const TrainArgs& args, const std::string& out) {
   s.out = out;
   const run::Config& config = s.config;
   const int64_t threads = config.integer("train.threads");
-  if (threads < 0) run::config_error(config, "train.threads", "must be >= 0 (0: all cores)");
   if (threads > 0) set_num_threads(static_cast<int>(threads));
   manual_seed(static_cast<uint64_t>(config.integer("train.seed")));
 
