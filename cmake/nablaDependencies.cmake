@@ -49,15 +49,15 @@ if(NABLA_ONEDNN AND NOT TARGET nabla_dep::dnnl)
 endif()
 
 # Image decoding and encoding: libpng (libpng-dev) and libjpeg-turbo's TurboJPEG API
-# (libturbojpeg0-dev).
-foreach(_nabla_image_lib IN ITEMS png turbojpeg)
+# (libturbojpeg0-dev); CSV records: libcsv (libcsv-dev, src/data/csv.cpp).
+foreach(_nabla_image_lib IN ITEMS png turbojpeg csv)
   if(NOT TARGET nabla_dep::${_nabla_image_lib})
     string(TOUPPER ${_nabla_image_lib} _nabla_upper)
     find_library(NABLA_${_nabla_upper}_LIBRARY NAMES ${_nabla_image_lib})
     find_path(NABLA_${_nabla_upper}_INCLUDE_DIR NAMES ${_nabla_image_lib}.h)
     if(NOT NABLA_${_nabla_upper}_LIBRARY OR NOT NABLA_${_nabla_upper}_INCLUDE_DIR)
       message(FATAL_ERROR "nabla: ${_nabla_image_lib} not found: run nabla's "
-                          "scripts/install-deps.sh (apt-get install libpng-dev libturbojpeg0-dev)")
+                          "scripts/install-deps.sh (apt-get install libpng-dev libturbojpeg0-dev libcsv-dev)")
     endif()
     add_library(nabla_dep::${_nabla_image_lib} UNKNOWN IMPORTED)
     set_target_properties(nabla_dep::${_nabla_image_lib} PROPERTIES

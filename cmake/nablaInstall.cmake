@@ -27,7 +27,7 @@ install(FILES ${CMAKE_CURRENT_BINARY_DIR}/nablaConfig.cmake
 # carries them itself.
 get_filename_component(_nabla_openblas_dir "${NABLA_OPENBLAS_LIBRARY}" DIRECTORY)
 set(NABLA_PC_DEPENDENCY_LIBS
-    "-L${_nabla_openblas_dir} -Wl,-rpath,${_nabla_openblas_dir} -lopenblas -lz -ltomlplusplus -lpng -lturbojpeg")
+    "-L${_nabla_openblas_dir} -Wl,-rpath,${_nabla_openblas_dir} -lopenblas -lz -ltomlplusplus -lpng -lturbojpeg -lcsv")
 if(NABLA_ONEDNN)
   string(APPEND NABLA_PC_DEPENDENCY_LIBS " -ldnnl")
 endif()
@@ -56,7 +56,7 @@ if(PROJECT_IS_TOP_LEVEL)
   set(CPACK_DEBIAN_PACKAGE_SECTION libdevel)
   # A development package: linking libnabla needs the -dev packages of what it links (they bring
   # the run-time libraries); a C++20 compiler with OpenMP comes with g++.
-  set(_nabla_deb_depends "libopenblas-openmp-dev, libtomlplusplus-dev, zlib1g-dev, libpng-dev, libturbojpeg0-dev, libgomp1, libstdc++6 (>= 12)")
+  set(_nabla_deb_depends "libopenblas-openmp-dev, libtomlplusplus-dev, zlib1g-dev, libpng-dev, libturbojpeg0-dev, libcsv-dev, libgomp1, libstdc++6 (>= 12)")
   if(NABLA_ONEDNN)
     string(APPEND _nabla_deb_depends ", libdnnl-dev")
   endif()

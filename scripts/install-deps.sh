@@ -15,6 +15,7 @@ packages=(
   libdnnl-dev
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev zlib1g-dev
   libpng-dev libturbojpeg0-dev  # image files (src/data/image_io.cpp)
+  libcsv-dev  # CSV records, RFC 4180 (src/data/csv.cpp)
   dataset-fashion-mnist
   python3-venv  # the test venv with tensorboard (below)
   chromium  # tests/report open report.html headless

@@ -69,7 +69,7 @@ Dataset Dataset::subset(const std::vector<int64_t>& indices) const {
   NABLA_CHECK(inputs.defined() && targets.defined(),
               "Dataset::subset: the dataset has no inputs or targets; build it with make_dataset");
   const int64_t n = size();
-  NABLA_CHECK(targets.dim() == 1 && targets.size(0) == n, "Dataset::subset: targets of shape ",
+  NABLA_CHECK(targets.dim() >= 1 && targets.size(0) == n, "Dataset::subset: targets of shape ",
               targets.shape(), " do not match inputs of shape ", inputs.shape(),
               "; build the dataset with make_dataset");
   for (size_t k = 0; k < indices.size(); ++k)
@@ -80,10 +80,13 @@ Dataset Dataset::subset(const std::vector<int64_t>& indices) const {
   out.targets = gather_rows(targets.contiguous(), indices);
   out.num_classes = num_classes;
   out.class_names = class_names;
+  out.task = task;
   return out;
 }
 
 Dataset select_classes(const Dataset& data, const std::vector<int64_t>& classes, int64_t limit) {
+  NABLA_CHECK(data.task == Task::classification, "select_classes: the dataset is a ",
+              task_name(data.task), " dataset; only class labels can be selected");
   NABLA_CHECK(!classes.empty(), "select_classes: the class list is empty; name at least one class");
   NABLA_CHECK(limit >= 0, "select_classes: limit must be >= 0 (0: all), got ", limit);
   std::vector<int64_t> position(static_cast<size_t>(data.num_classes), -1);
@@ -139,6 +142,57 @@ Dataset make_dataset(Tensor inputs, Tensor targets, int64_t num_classes, const s
     largest = std::max(largest, labels[i]);
   }
   data.num_classes = num_classes > 0 ? num_classes : largest + 1;
+  return data;
+}
+
+const char* task_name(Task task) {
+  switch (task) {
+    case Task::classification: return "classification";
+    case Task::regression: return "regression";
+    case Task::multilabel: return "multilabel";
+  }
+  return "?";
+}
+
+Task parse_task(const std::string& name) {
+  for (Task task : {Task::classification, Task::regression, Task::multilabel})
+    if (name == task_name(task)) return task;
+  NABLA_FAIL("unknown task '", name, "'; use classification, regression or multilabel");
+}
+
+Dataset make_target_dataset(Tensor inputs, Tensor targets, Task task,
+                            std::vector<std::string> names, const std::string& what) {
+  NABLA_CHECK(task != Task::classification, what,
+              ": class labels go through make_dataset (int64 targets [N])");
+  NABLA_CHECK(inputs.defined() && targets.defined(), what,
+              ": inputs and targets must both be defined tensors");
+  NABLA_CHECK(inputs.dim() >= 1, what, ": inputs must be [N, ...], got a 0-d tensor");
+  NABLA_CHECK(is_floating(inputs.dtype()) && is_floating(targets.dtype()), what, ": inputs (",
+              inputs.dtype(), ") and ", task_name(task), " targets (", targets.dtype(),
+              ") must be floating; convert them with .to(DType::f32)");
+  if (targets.dim() == 1) targets = targets.reshape({targets.size(0), 1});
+  NABLA_CHECK(targets.dim() == 2 && targets.size(0) == inputs.size(0) && targets.size(1) >= 1,
+              what, ": targets of shape ", targets.shape(), " do not match inputs of shape ",
+              inputs.shape(), " (expected targets [", inputs.size(0), ", outputs])");
+  NABLA_CHECK(targets.size(1) <= kMaxClasses, what, ": ", targets.size(1),
+              " targets per row is more than nabla accepts (", kMaxClasses, ")");
+  NABLA_CHECK(names.empty() || static_cast<int64_t>(names.size()) == targets.size(1), what, ": ",
+              names.size(), " target names for ", targets.size(1), " targets");
+  Dataset data;
+  data.inputs = inputs.detach().to(DType::f32).contiguous();
+  data.targets = targets.detach().to(DType::f32).contiguous();
+  data.num_classes = targets.size(1);
+  data.class_names = std::move(names);
+  data.task = task;
+  const float* values = data.targets.data<float>();
+  for (int64_t i = 0; i < data.targets.numel(); ++i) {
+    const int64_t row = i / data.num_classes, column = i % data.num_classes;
+    NABLA_CHECK(std::isfinite(values[i]), what, ": target ", column, " of row ", row, " is ",
+                values[i], "; every target must be a finite number");
+    NABLA_CHECK(task != Task::multilabel || values[i] == 0.0f || values[i] == 1.0f, what,
+                ": label ", column, " of row ", row, " is ", values[i],
+                "; multi-label targets must be 0 or 1");
+  }
   return data;
 }
 

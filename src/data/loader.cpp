@@ -127,10 +127,18 @@ Batch DataLoader::State::assemble(const std::vector<int64_t>& order, int64_t e, 
   Batch batch;
   batch.indices.assign(order.begin() + begin, order.begin() + end);
   const auto count = static_cast<int64_t>(batch.indices.size());
-  batch.targets = empty({count}, {.dtype = DType::i64});
-  const int64_t* labels = data.targets.data<int64_t>();
+  // Class indices [N] int64 or target rows [N, T] float32: copied row by row as bytes.
+  Shape target_shape = data.targets.shape();
+  target_shape[0] = count;
+  batch.targets = empty(target_shape, {.dtype = data.targets.dtype()});
+  const size_t target_row_bytes = static_cast<size_t>(data.targets.numel() / rows) *
+                                  dtype_size(data.targets.dtype());
+  const auto* target_source = static_cast<const unsigned char*>(data.targets.data_ptr());
+  auto* target_rows = static_cast<unsigned char*>(batch.targets.data_ptr());
   for (int64_t k = 0; k < count; ++k)
-    batch.targets.data<int64_t>()[k] = labels[batch.indices[static_cast<size_t>(k)]];
+    std::memcpy(target_rows + static_cast<size_t>(k) * target_row_bytes,
+                target_source + static_cast<size_t>(batch.indices[static_cast<size_t>(k)]) * target_row_bytes,
+                target_row_bytes);
   if (sample_transform) {
     batch.inputs = transformed_inputs(batch.indices, e);
   } else {
@@ -191,10 +199,14 @@ DataLoader::DataLoader(Dataset data, DataLoaderOptions options, SampleTransform 
   NABLA_CHECK(data.size() > 0,
               "DataLoader: the dataset is empty (0 rows); check the reader's "
               "path and limit, or the split fractions");
-  NABLA_CHECK(data.targets.defined() && data.targets.dtype() == DType::i64 &&
-                  data.targets.dim() == 1 && data.targets.size(0) == data.size(),
-              "DataLoader: targets must be int64 [", data.size(), "] to match inputs of shape ",
-              data.inputs.shape(), "; build the dataset with make_dataset");
+  const bool class_targets = data.targets.defined() && data.targets.dtype() == DType::i64 &&
+                            data.targets.dim() == 1;
+  const bool value_targets = data.targets.defined() && data.targets.dtype() == DType::f32 &&
+                             data.targets.dim() == 2;
+  NABLA_CHECK((class_targets || value_targets) && data.targets.size(0) == data.size(),
+              "DataLoader: targets must be int64 [", data.size(), "] (classes) or float32 [",
+              data.size(), ", T] (regression, multi-label) to match inputs of shape ",
+              data.inputs.shape(), "; build the dataset with make_dataset or make_target_dataset");
   NABLA_CHECK(is_floating(data.inputs.dtype()), "DataLoader: inputs hold ", data.inputs.dtype(),
               "; convert them with .to(DType::f32)");
   NABLA_CHECK(options.batch_size >= 1, "DataLoader: batch_size must be >= 1, got ",

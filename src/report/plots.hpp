@@ -60,6 +60,12 @@ std::string confusion_plot(const RunRecord& record);
 std::string misclassified_plot(const RunRecord& record);
 std::string decision_boundary_plot(const RunRecord& record);
 
+// Regression: predicted against true values with the y = x line, and the residuals (true -
+// predicted) against the predicted values, for each target of record.fits (at most 4).
+std::vector<std::string> regression_plots(const RunRecord& record);
+// Multi-label: precision, recall, F1 and average precision of each label.
+std::string label_score_plot(const RunRecord& record);
+
 // class_names[index] when there is one, else the number.
 std::string class_name(const RunRecord& record, int64_t index);
 

@@ -88,6 +88,14 @@ void check_record(const RunRecord& record) {
   check_histograms(record.activation_histograms, "activation histogram");
   check_histograms(record.gradient_histograms, "gradient histogram");
   check_grids(record);
+  for (const TargetFit& fit : record.fits)
+    NABLA_CHECK(fit.truth.size() == fit.predicted.size(), "render_html: target '", fit.name,
+                "' has ", fit.truth.size(), " true and ", fit.predicted.size(),
+                " predicted values; give one prediction per value");
+  const LabelScoreTable& l = record.label_scores;
+  for (size_t n : {l.precision.size(), l.recall.size(), l.f1.size(), l.average_precision.size()})
+    NABLA_CHECK(n == l.names.size(), "render_html: label_scores has ", l.names.size(),
+                " names but a score list of ", n, "; give one score per label");
 }
 
 // <section> with a heading and a grid of figures, or "" when every figure is empty.
@@ -165,7 +173,10 @@ std::string render_html(const RunRecord& record) {
                       "the input means vanishing gradients; very wide tails mean "
                       "exploding ones."),
        dead_relu_plot(record)});
-  page += section("test", "Test set", {confusion_plot(record), misclassified_plot(record)});
+  std::vector<std::string> test = {confusion_plot(record), misclassified_plot(record),
+                                   label_score_plot(record)};
+  for (std::string& plot : regression_plots(record)) test.push_back(std::move(plot));
+  page += section("test", "Test set", test);
   page += section("boundary", "Decision boundary", {decision_boundary_plot(record)});
   if (!record.config_text.empty())
     page += "<details><summary>Configuration</summary><pre>" + escape(record.config_text) +

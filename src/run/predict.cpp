@@ -10,6 +10,7 @@
 #include "nabla/data/image.hpp"
 #include "nabla/io/safetensors.hpp"
 #include "nabla/ops.hpp"
+#include "nabla/run/setup.hpp"
 
 namespace nabla::run {
 
@@ -71,6 +72,20 @@ Tensor tensor_samples(const std::string& file, const Shape& sample_shape) {
   return inputs.to(DType::f32) * (1.0 / 255.0);
 }
 
+// The rows of a CSV file, read with the run's own CSV settings (data.header, data.delimiter,
+// its feature columns); target columns may be there or not.
+void csv_samples(const TrainedModel& trained, const std::string& file, std::vector<Tensor>& parts,
+                 std::vector<std::string>& names) {
+  NABLA_CHECK(trained.sample_shape.size() == 1, "predict: '", file, "' is a CSV file, but the "
+              "run's model takes samples of shape ", trained.sample_shape,
+              "; CSV rows fit models trained on feature vectors");
+  data::CsvOptions options = csv_options(trained.config, trained.task);
+  options.skip_bad_rows = false;  // every row asked for gets a prediction or an error
+  const data::CsvFeatures rows = data::read_csv_features(file, options, trained.sample_shape[0]);
+  parts.push_back(rows.inputs);
+  for (size_t line : rows.lines) names.push_back(file + ":" + std::to_string(line));
+}
+
 }  // namespace
 
 PredictInputs load_predict_inputs(const TrainedModel& trained, const std::vector<std::string>& paths) {
@@ -80,7 +95,9 @@ PredictInputs load_predict_inputs(const TrainedModel& trained, const std::vector
   PredictInputs batch;
   for (const std::string& path : paths)
     for (const std::string& file : expand(path)) {
-      if (file.ends_with(".safetensors")) {
+      if (file.ends_with(".csv")) {
+        csv_samples(trained, file, parts, batch.names);
+      } else if (file.ends_with(".safetensors")) {
         parts.push_back(tensor_samples(file, trained.sample_shape));
         for (int64_t row = 0; row < parts.back().size(0); ++row)
           batch.names.push_back(file + "#" + std::to_string(row));

@@ -19,8 +19,13 @@ constexpr double kMaxBatch = 1 << 24;
 
 // Defaults follow PyTorch / Keras where they have one; the training defaults are the notes'.
 const std::vector<KeySpec> kSchema = {
+    {"task", K::text, "\"\"",
+     "classification | regression | multilabel (\"\": loss.name's task, else the dataset's: "
+     "friedman1 is regression, fashion-mnist-pairs multilabel, the others classification)"},
+
     {"data.dataset", K::text, "\"fashion-mnist\"",
-     "fashion-mnist | mnist | cifar10 | cifar100 | images | csv | spirals"},
+     "fashion-mnist | mnist | cifar10 | cifar100 | images | csv | spirals | friedman1 | "
+     "fashion-mnist-pairs"},
     {"data.dir", K::text, "\"\"",
      "directory of the IDX or CIFAR binary files, or of the class folders of images (\"\": "
      "fashion-mnist's is /usr/share/datasets/fashion-mnist; the others must be set)"},
@@ -32,8 +37,18 @@ const std::vector<KeySpec> kSchema = {
     {"data.skip_bad_files", K::boolean, "false",
      "images: skip unreadable image files (counted on stderr) instead of stopping"},
     {"data.path", K::text, "\"\"", "csv: the file"},
-    {"data.label_column", K::text, "\"-1\"", "csv: header name or index of the class column"},
+    {"data.label_column", K::text, "\"-1\"",
+     "csv: header name or index of the class column (regression: of the target)"},
+    {"data.label_columns", K::texts, "[]",
+     "csv: header names or indices of several target columns (regression with several targets, "
+     "or the 0/1 columns of multilabel); replaces data.label_column"},
     {"data.header", K::boolean, "true", "csv: the first line names the columns"},
+    {"data.feature_columns", K::texts, "[]",
+     "csv: header names or indices of the feature columns ([]: every column that is no target)"},
+    {"data.delimiter", K::text, "\",\"", "csv: the one character between fields (\";\", \"\\t\")"},
+    {"data.skip_bad_rows", K::boolean, "false",
+     "csv: skip ragged records and records with a missing, NaN or non-numeric value (counted "
+     "on stderr) instead of stopping"},
     {"data.train_limit", K::integer, "0", "use only the first N training samples (0: all)", at_least(0)},
     {"data.test_limit", K::integer, "0", "use only the first N test samples (0: all)", at_least(0)},
     {"data.classes", K::integers, "[]",
@@ -46,6 +61,12 @@ const std::vector<KeySpec> kSchema = {
     {"data.spiral_points", K::integer, "300", "spirals: points per class", between(2, 10000000)},
     {"data.spiral_classes", K::integer, "2", "spirals: number of arms", between(2, 1000)},
     {"data.spiral_noise", K::number, "0.1", "spirals: standard deviation of the noise", at_least(0)},
+    {"data.friedman_samples", K::integer, "2000", "friedman1: samples in the pool",
+     between(10, 10000000)},
+    {"data.friedman_features", K::integer, "10", "friedman1: features (the first five matter)",
+     between(5, 4096)},
+    {"data.friedman_noise", K::number, "1.0", "friedman1: standard deviation of the noise",
+     at_least(0)},
 
     {"preprocess.steps", K::tables, "",
      "[[preprocess.steps]] kind = center | standardize | scale | pca | pca_whiten | zca_whiten, "
@@ -80,8 +101,14 @@ const std::vector<KeySpec> kSchema = {
      "default (PyTorch's) | xavier_uniform | xavier_normal | kaiming_uniform | kaiming_normal | "
      "zeros"},
 
-    {"loss.name", K::text, "\"cross_entropy\"", "cross_entropy"},
+    {"loss.name", K::text, "\"\"",
+     "cross_entropy (classification) | mse | l1 | huber | smooth_l1 (regression) | "
+     "bce_with_logits (multilabel); \"\": the task's first"},
     {"loss.label_smoothing", K::number, "0.0", "cross_entropy's label smoothing", between(0, 1)},
+    {"loss.delta", K::number, "1.0", "huber: where the loss turns from quadratic to linear",
+     above(0)},
+    {"loss.beta", K::number, "1.0", "smooth_l1: where the loss turns from quadratic to linear",
+     at_least(0)},
 
     {"optimizer.name", K::text, "\"sgd\"", "sgd | adam | adamw | rmsprop | adagrad | adadelta"},
     {"optimizer.lr", K::number, "0.01", "learning rate", above(0)},

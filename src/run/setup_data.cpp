@@ -1,6 +1,7 @@
 // The data section: which dataset, how it is split, how it is preprocessed and augmented.
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "nabla/data/idx.hpp"
 #include "nabla/data/image_folder.hpp"
@@ -12,6 +13,7 @@ namespace nabla::run {
 namespace {
 
 data::Dataset keep_classes(const Config& config, const data::Dataset& data, int64_t limit);
+data::Splits load_files(const Config& config, const std::string& dataset);
 
 data::Splits split_pool(const Config& config, data::Dataset pool) {
   if (!config.integers("data.classes").empty()) pool = keep_classes(config, pool, 0);
@@ -26,7 +28,7 @@ data::Splits split_pool(const Config& config, data::Dataset pool) {
 std::string dataset_dir(const Config& config, const std::string& dataset) {
   const std::string dir = config.text("data.dir");
   if (!dir.empty()) return dir;
-  if (dataset == "fashion-mnist") return data::kFashionMnistDir;
+  if (dataset == "fashion-mnist" || dataset == "fashion-mnist-pairs") return data::kFashionMnistDir;
   config_error(config, "data.dir", "is not set: data.dataset = \"" + dataset + "\" has no "
                "default directory; set data.dir to the folder that holds its files");
 }
@@ -117,6 +119,31 @@ data::Dataset keep_classes(const Config& config, const data::Dataset& data, int6
   }
 }
 
+data::Dataset read_csv(const Config& config, data::Task task) {
+  const data::CsvOptions options = csv_options(config, task);
+  const std::string path = config.text("data.path");
+  if (path.empty()) config_error(config, "data.path", "is not set: name the CSV file to read");
+  int64_t skipped = 0;
+  data::Dataset data = data::read_csv(path, options, &skipped);
+  if (skipped > 0)
+    std::cerr << "nabla: skipped " << skipped << " bad record(s) of " << path
+              << " (data.skip_bad_rows = true)\n";
+  return data;
+}
+
+// fashion-mnist-pairs: each split's images paired side by side, as many pairs as images.
+data::Splits fashion_pairs(const Config& config) {
+  const data::Splits images = load_files(config, "fashion-mnist");
+  const auto seed = static_cast<uint64_t>(config.integer("train.seed"));
+  const auto pairs = [&](const data::Dataset& split, uint64_t stream) {
+    if (split.size() > 0) return data::image_pairs(split, split.size(), seed * 3 + stream);
+    data::Dataset none;
+    none.task = data::Task::multilabel;
+    return none;
+  };
+  return {pairs(images.train, 0), pairs(images.validation, 1), pairs(images.test, 2)};
+}
+
 data::Splits load_files(const Config& config, const std::string& dataset) {
   const bool some_classes = !config.integers("data.classes").empty();
   const int64_t train_limit = config.integer("data.train_limit");
@@ -139,19 +166,96 @@ data::Splits load_files(const Config& config, const std::string& dataset) {
 
 }  // namespace
 
+namespace {
+
+data::Task loss_task(const std::string& loss) {
+  if (loss == "cross_entropy") return data::Task::classification;
+  if (loss == "bce_with_logits") return data::Task::multilabel;
+  return data::Task::regression;
+}
+
+// The dataset's own task; csv gives what the config asks for.
+std::optional<data::Task> dataset_task(const std::string& dataset) {
+  if (dataset == "csv") return std::nullopt;
+  if (dataset == "friedman1") return data::Task::regression;
+  if (dataset == "fashion-mnist-pairs") return data::Task::multilabel;
+  return data::Task::classification;
+}
+
+const std::vector<std::string> kDatasets = {"fashion-mnist", "mnist",     "cifar10",
+                                            "cifar100",      "images",    "csv",
+                                            "spirals",       "friedman1", "fashion-mnist-pairs"};
+
+}  // namespace
+
+data::Task task_of(const Config& config) {
+  const std::string loss = config.text("loss.name");
+  if (!loss.empty())
+    choice(config, "loss.name", {"cross_entropy", "mse", "l1", "huber", "smooth_l1", "bce_with_logits"});
+  const std::optional<data::Task> of_data = dataset_task(choice(config, "data.dataset", kDatasets));
+  data::Task task = data::Task::classification;
+  if (!config.text("task").empty()) {
+    task = data::parse_task(choice(config, "task", {"classification", "regression", "multilabel"}));
+  } else if (!loss.empty()) {
+    task = loss_task(loss);
+  } else if (of_data) {
+    task = *of_data;
+  }
+  if (!loss.empty() && loss_task(loss) != task)
+    config_error(config, "loss.name",
+                 "'" + loss + "' is a " + data::task_name(loss_task(loss)) + " loss but the task is " +
+                     data::task_name(task) + "; use " +
+                     (task == data::Task::classification ? "cross_entropy"
+                      : task == data::Task::regression   ? "mse, l1, huber or smooth_l1"
+                                                         : "bce_with_logits") +
+                     " (or leave loss.name unset)");
+  if (of_data && *of_data != task)
+    config_error(config, "data.dataset",
+                 "'" + config.text("data.dataset") + "' has " + data::task_name(*of_data) +
+                     " targets, not " + data::task_name(task) +
+                     " ones; for your own targets use data.dataset = \"csv\" with "
+                     "data.label_columns");
+  return task;
+}
+
+data::CsvOptions csv_options(const Config& config, data::Task task) {
+  const std::string delimiter = config.text("data.delimiter");
+  if (delimiter.size() != 1 || delimiter == "\"" || delimiter == "\n" || delimiter == "\r")
+    config_error(config, "data.delimiter", "must be one character other than a quote or a line "
+                 "break, e.g. \",\", \";\" or \"\\t\"");
+  return {.header = config.boolean("data.header"),
+          .label_column = config.text("data.label_column"),
+          .label_columns = config.texts("data.label_columns"),
+          .feature_columns = config.texts("data.feature_columns"),
+          .delimiter = delimiter[0],
+          .task = task,
+          .skip_bad_rows = config.boolean("data.skip_bad_rows")};
+}
+
+std::string metric_choice(const Config& config, const std::string& key,
+                          const std::vector<std::string>& choices) {
+  const std::string metric = choice(config, key, choices);
+  if (metric.find("accuracy") != std::string::npos && task_of(config) == data::Task::regression)
+    config_error(config, key, "= \"" + metric + "\": a regression task has no accuracy; monitor \"" +
+                                  metric.substr(0, metric.find('_')) + "_loss\"");
+  return metric;
+}
+
 data::Splits load_data(const Config& config) {
-  const std::string dataset = choice(config, "data.dataset", {"fashion-mnist", "mnist", "cifar10",
-                                                               "cifar100", "images", "csv", "spirals"});
+  const data::Task task = task_of(config);
+  const std::string dataset = choice(config, "data.dataset", kDatasets);
   if (dataset == "images" && !has_train_and_test(require_dir(config, "")))
     return split_pool(config, read_images(require_dir(config, ""), image_folder_options(config)));
   if (dataset == "fashion-mnist" || dataset == "mnist" || dataset == "cifar10" ||
       dataset == "cifar100" || dataset == "images")
     return load_files(config, dataset);
-  if (dataset == "csv") {
-    data::CsvOptions options{.header = config.boolean("data.header"),
-                             .label_column = config.text("data.label_column")};
-    return split_pool(config, data::read_csv(config.text("data.path"), options));
-  }
+  if (dataset == "csv") return split_pool(config, read_csv(config, task));
+  const auto seed = static_cast<uint64_t>(config.integer("train.seed"));
+  if (dataset == "friedman1")
+    return split_pool(config, data::friedman1(config.integer("data.friedman_samples"),
+                                              config.integer("data.friedman_features"),
+                                              config.number("data.friedman_noise"), seed));
+  if (dataset == "fashion-mnist-pairs") return fashion_pairs(config);
   const int64_t points = config.integer("data.spiral_points");
   const int64_t classes = config.integer("data.spiral_classes");
   return split_pool(config, data::two_spirals(points, classes, config.number("data.spiral_noise"),

@@ -105,8 +105,25 @@ Schedule make_schedule(const Config& config, optim::Optimizer& optimizer, int64_
 }
 
 train::LossFn make_loss(const Config& config) {
-  choice(config, "loss.name", {"cross_entropy"});
-  return train::cross_entropy_loss(config.number("loss.label_smoothing"));
+  namespace F = nn::functional;
+  const data::Task task = task_of(config);
+  std::string name = config.text("loss.name");
+  if (name.empty())
+    name = task == data::Task::classification ? "cross_entropy"
+           : task == data::Task::regression   ? "mse"
+                                              : "bce_with_logits";
+  if (name == "cross_entropy") return train::cross_entropy_loss(config.number("loss.label_smoothing"));
+  if (name == "mse") return [](const Tensor& y, const Tensor& t) { return F::mse_loss(y, t); };
+  if (name == "l1") return [](const Tensor& y, const Tensor& t) { return F::l1_loss(y, t); };
+  if (name == "huber")
+    return [delta = config.number("loss.delta")](const Tensor& y, const Tensor& t) {
+      return F::huber_loss(y, t, F::Reduction::mean, delta);
+    };
+  if (name == "smooth_l1")
+    return [beta = config.number("loss.beta")](const Tensor& y, const Tensor& t) {
+      return F::smooth_l1_loss(y, t, F::Reduction::mean, beta);
+    };
+  return [](const Tensor& y, const Tensor& t) { return F::binary_cross_entropy_with_logits(y, t); };
 }
 
 std::vector<train::Regularizer> make_regularizers(const Config& config) {
@@ -130,6 +147,7 @@ std::vector<train::Regularizer> make_regularizers(const Config& config) {
 train::TrainerOptions make_trainer_options(const Config& config) {
   train::TrainerOptions options;
   options.epochs = config.integer("train.epochs");
+  options.task = task_of(config);
   options.log_every_steps = config.integer("train.log_every");
   options.checkpoint_every_steps = config.integer("train.checkpoint_every");
   options.eval_batch_size = config.integer("train.eval_batch_size");

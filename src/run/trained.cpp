@@ -103,6 +103,7 @@ TrainedModel load_trained(const std::string& run_dir, const std::vector<std::str
                 "load_trained: '", model_path, "' has input_min / input_max metadata \"",
                 meta.at("input_min"), "\" / \"", meta.at("input_max"), "\"; the file is damaged");
   }
+  trained.task = task_of(trained.config);
   trained.preprocessing = make_preprocessing(trained.config);
   if (!trained.preprocessing.steps().empty())
     trained.preprocessing.load_state(io::load_safetensors(run_dir + "/preprocess.safetensors").tensors);

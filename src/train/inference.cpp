@@ -37,7 +37,7 @@ Tensor predict_logits(nn::Module& model, const Tensor& inputs, const InputTransf
   return batched(model, inputs, transform, batch_size, "predict", [&](const Tensor& x) {
     const Tensor logits = model(x);
     NABLA_CHECK(logits.dim() == 2, "predict: the model's output has shape ", logits.shape(),
-                "; classification needs logits [B, classes]");
+                "; nabla's tasks need outputs [B, classes or targets]");
     return logits;
   });
 }
@@ -45,6 +45,15 @@ Tensor predict_logits(nn::Module& model, const Tensor& inputs, const InputTransf
 Tensor predict_probabilities(nn::Module& model, const Tensor& inputs,
                              const InputTransform& transform, int64_t batch_size) {
   return softmax(predict_logits(model, inputs, transform, batch_size), 1);
+}
+
+Tensor task_predictions(data::Task task, const Tensor& outputs) {
+  switch (task) {
+    case data::Task::classification: return softmax(outputs, 1);
+    case data::Task::multilabel: return sigmoid(outputs);
+    case data::Task::regression: return outputs;
+  }
+  return outputs;
 }
 
 Tensor penultimate_features(nn::Module& model, const Tensor& inputs,

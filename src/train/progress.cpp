@@ -92,12 +92,15 @@ void Progress::clear_bar() {
 }
 
 std::string Progress::epoch_line(const EpochRecord& record, int64_t epochs) {
+  // A regression has no accuracy (NaN): its lines show the losses only.
+  const auto accuracy = [](double fraction) {
+    return std::isnan(fraction) ? std::string() : " acc " + format("%.2f%%", 100 * fraction);
+  };
   std::string line = "epoch " + std::to_string(record.epoch) + "/" + std::to_string(epochs) +
-                     "  train loss " + format("%.4f", record.train_loss) + " acc " +
-                     format("%.2f%%", 100 * record.train_accuracy);
+                     "  train loss " + format("%.4f", record.train_loss) +
+                     accuracy(record.train_accuracy);
   if (!std::isnan(record.val_loss))
-    line += "  val loss " + format("%.4f", record.val_loss) + " acc " +
-            format("%.2f%%", 100 * record.val_accuracy);
+    line += "  val loss " + format("%.4f", record.val_loss) + accuracy(record.val_accuracy);
   line += "  lr " + format("%g", record.learning_rate);
   if (!std::isnan(record.loss_scale))  // f16: the scale, and steps skipped on overflow
     line += "  loss scale " + format("%g", record.loss_scale) +

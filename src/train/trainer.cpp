@@ -233,7 +233,7 @@ void Trainer::State::finish_epoch(const data::Dataset* validation) {
   EpochRecord record;
   record.epoch = next_epoch + 1;
   record.train_loss = sums.samples ? sums.loss / sums.samples : NAN;
-  record.train_accuracy = sums.samples ? static_cast<double>(sums.correct) / sums.samples : NAN;
+  record.train_accuracy = sums.decisions ? static_cast<double>(sums.correct) / sums.decisions : NAN;
   if (validation != nullptr) {
     const Evaluation evaluation = self.evaluate(*validation);
     record.val_loss = evaluation.loss;

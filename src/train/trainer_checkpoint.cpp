@@ -54,6 +54,7 @@ Json Trainer::State::to_json() const {
              {{"loss", sums.loss},
               {"correct", sums.correct},
               {"samples", sums.samples},
+              {"decisions", sums.decisions},
               {"seconds", sums.seconds},
               {"last_lr", detail::number_or_null(sums.last_lr)},
               {"skipped_steps", sums.skipped}}},
@@ -86,6 +87,8 @@ void Trainer::State::from_json(const Json& json) {
   sums.loss = s.at("loss").get<double>();
   sums.correct = s.at("correct").get<int64_t>();
   sums.samples = s.at("samples").get<int64_t>();
+  // Checkpoints before multi-label training counted one decision per sample.
+  sums.decisions = s.contains("decisions") ? s.at("decisions").get<int64_t>() : sums.samples;
   sums.seconds = s.at("seconds").get<double>();
   sums.last_lr = detail::number_from(s.at("last_lr"));
   sums.skipped = s.value("skipped_steps", int64_t{0});  // absent before mixed precision

@@ -54,6 +54,7 @@ struct Trainer::State {
   struct EpochSums {
     double loss = 0.0;  // Σ batch mean loss × batch size
     int64_t correct = 0, samples = 0;
+    int64_t decisions = 0;  // what `correct` is out of: rows, or rows x labels (multi-label)
     double seconds = 0.0;
     double last_lr = 0.0;  // group 0's lr at the epoch's latest step
     int64_t skipped = 0;   // steps the GradScaler skipped

@@ -60,7 +60,9 @@ bool Trainer::State::train_step(const detail::StagedBatch& batch, int64_t batche
   const int64_t batch_size = batch.host().inputs.size(0);
   sums.loss += loss_value * static_cast<double>(batch_size);
   sums.samples += batch_size;
-  sums.correct += correct_predictions(logits.detach(), batch.host().targets);
+  const Hits hits = count_hits(self.options_.task, logits.detach(), batch.host().targets);
+  sums.correct += hits.correct;
+  sums.decisions += hits.total;
   sums.last_lr = lr;
   ++batches_done;
   ++global_step;

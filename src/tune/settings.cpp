@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "nabla/run/setup.hpp"
 #include "nabla/tune/search.hpp"
 
 namespace nabla::tune {
@@ -50,7 +51,7 @@ TuneSettings read_settings(const run::Config& config) {
     run::config_error(config, "tune.min_epochs", "is above the " + std::to_string(s.epochs) +
                                                      " epochs of a full trial; lower it");
   s.parallel = config.integer("tune.parallel");
-  s.metric = run::choice(config, "tune.metric", {"val_accuracy", "val_loss"});
+  s.metric = run::metric_choice(config, "tune.metric", {"val_accuracy", "val_loss"});
   s.seed = static_cast<uint64_t>(config.integer("tune.seed"));
   return s;
 }

@@ -1,5 +1,7 @@
-// Numeric CSV (src/data/csv.cpp) on small files written here: header or not, label column by
-// name or index, \r\n, trailing blank lines, and every malformed file giving file:line:column.
+// CSV (src/data/csv.cpp, libcsv) on small files written here: header or not, label column by
+// name or index, \r\n, blank lines, RFC 4180 quoting, string labels, regression and multi-label
+// target columns, chosen feature columns, skipped bad records, and every malformed file giving
+// file:line:column.
 #include <unistd.h>
 
 #include <filesystem>
@@ -101,9 +103,13 @@ TEST_F(CsvFiles, RaggedRowNamesTheLineAndTheCounts) {
   const std::string path = write("a,b,label\n1,2,0\n3,1\n");
   EXPECT_TRUE(throws_error_containing([&] { data::read_csv(path); },
                                       {path + ":3", "2 columns", "header has 3"}));
-  const std::string middle = write("1,2,0\n\n3,4,1\n", "middle.csv");
+  const std::string short_first = write("1,2,0\n3,4\n", "short.csv");
+  EXPECT_TRUE(throws_error_containing([&] { data::read_csv(short_first, {.header = false}); },
+                                      {short_first + ":2", "2 columns", "first record has 3"}));
+  // Blank lines are no records (as pandas' skip_blank_lines): line numbers still count them.
+  const std::string middle = write("1,2,0\n\n3,4,1\n3,x,1\n", "middle.csv");
   EXPECT_TRUE(throws_error_containing([&] { data::read_csv(middle, {.header = false}); },
-                                      {middle + ":2", "1 columns", "first row has 3"}));
+                                      {middle + ":4:2: cannot read 'x'"}));
 }
 
 TEST_F(CsvFiles, UnknownLabelColumnListsTheHeader) {
@@ -120,4 +126,74 @@ TEST_F(CsvFiles, EmptyOrMissingFilesAreErrors) {
   const std::string missing = (dir_ / "missing.csv").string();
   EXPECT_TRUE(
       throws_error_containing([&] { data::read_csv(missing); }, {missing, "does not exist"}));
+}
+
+TEST_F(CsvFiles, QuotedFieldsFollowRfc4180) {
+  // A quoted name holding the delimiter, a doubled quote and a line break; numbers quoted too.
+  const std::string path = write(
+      "\"width, cm\",\"say \"\"hi\"\"\",species\n\"1.5\",2,\"iris\nsetosa\"\n3,4,virginica\n");
+  const data::Dataset d = data::read_csv(path, {.label_column = "species"});
+  EXPECT_EQ(floats(d), (std::vector<float>{1.5f, 2, 3, 4}));
+  EXPECT_EQ(d.class_names, (std::vector<std::string>{"iris\nsetosa", "virginica"}));
+  const data::Dataset by_name =
+      data::read_csv(path, {.label_column = "say \"hi\"", .feature_columns = {"width, cm"}});
+  EXPECT_EQ(labels(by_name), (std::vector<int64_t>{2, 4}));
+  EXPECT_EQ(floats(by_name), (std::vector<float>{1.5f, 3}));
+  const std::string stray = write("a,label\n1,0\n2\"x,1\n", "stray.csv");
+  EXPECT_TRUE(throws_error_containing([&] { data::read_csv(stray); }, {stray + ":3", "malformed CSV"}));
+  const std::string open = write("a,label\n1,\"0\n", "open.csv");
+  EXPECT_TRUE(throws_error_containing([&] { data::read_csv(open); }, {"not closed"}));
+}
+
+TEST_F(CsvFiles, StringLabelsBecomeSortedClasses) {
+  const std::string path = write("x,y,species\n1,2,setosa\n3,4,virginica\n5,6,setosa\n7,8,10\n");
+  const data::Dataset d = data::read_csv(path);
+  // "10" is a name like the others once a label is text; names sort as strings.
+  EXPECT_EQ(d.class_names, (std::vector<std::string>{"10", "setosa", "virginica"}));
+  EXPECT_EQ(labels(d), (std::vector<int64_t>{1, 2, 1, 0}));
+  EXPECT_EQ(d.num_classes, 3);
+  const std::string numeric = write("x,y\n1,2.5\n", "numeric.csv");
+  EXPECT_TRUE(throws_error_containing([&] { data::read_csv(numeric); },
+                                      {numeric + ":2:2", "label '2.5'", "task = \"regression\""}));
+}
+
+TEST_F(CsvFiles, RegressionAndMultilabelTargetColumns) {
+  const std::string path = write("a,price,b,rating\n1,10.5,2,3\n3,-2,4,1e2\n");
+  const data::Dataset one = data::read_csv(path, {.label_column = "price", .task = data::Task::regression});
+  EXPECT_EQ(one.task, data::Task::regression);
+  EXPECT_EQ(one.targets.shape(), (Shape{2, 1}));
+  EXPECT_EQ(one.targets.to_vector<float>(), (std::vector<float>{10.5f, -2}));
+  EXPECT_EQ(one.class_names, (std::vector<std::string>{"price"}));
+  EXPECT_EQ(floats(one), (std::vector<float>{1, 2, 3, 3, 4, 100}));
+  const data::Dataset two = data::read_csv(
+      path, {.label_columns = {"price", "-1"}, .feature_columns = {"b"}, .task = data::Task::regression});
+  EXPECT_EQ(two.targets.to_vector<float>(), (std::vector<float>{10.5f, 3, -2, 100}));
+  EXPECT_EQ(two.num_classes, 2);
+  EXPECT_EQ(floats(two), (std::vector<float>{2, 4}));
+
+  const std::string tags = write("f,red,round\n0.5,1,0\n0.7,1,1\n", "tags.csv");
+  const data::Dataset multi =
+      data::read_csv(tags, {.label_columns = {"red", "round"}, .task = data::Task::multilabel});
+  EXPECT_EQ(multi.task, data::Task::multilabel);
+  EXPECT_EQ(multi.targets.to_vector<float>(), (std::vector<float>{1, 0, 1, 1}));
+  EXPECT_EQ(multi.class_names, (std::vector<std::string>{"red", "round"}));
+  const std::string bad = write("f,red\n0.5,2\n", "bad_tag.csv");
+  EXPECT_TRUE(throws_error_containing(
+      [&] { data::read_csv(bad, {.label_columns = {"red"}, .task = data::Task::multilabel}); },
+      {bad + ":2:2", "must be 0 or 1"}));
+  EXPECT_TRUE(throws_error_containing(
+      [&] { data::read_csv(path, {.label_columns = {"price", "rating"}}); },
+      {"2 label columns given for classification"}));
+}
+
+TEST_F(CsvFiles, BadRecordsAreSkippedAndCountedWhenAsked) {
+  const std::string path = write("a,b,label\n1,2,0\n3,nan,1\n4,5\n6,,1\n7,8,1\n9,x,0\n");
+  int64_t skipped = -1;
+  const data::Dataset d = data::read_csv(path, {.skip_bad_rows = true}, &skipped);
+  EXPECT_EQ(skipped, 4);
+  EXPECT_EQ(floats(d), (std::vector<float>{1, 2, 7, 8}));
+  EXPECT_EQ(labels(d), (std::vector<int64_t>{0, 1}));
+  const std::string all_bad = write("a,label\nx,0\n", "all_bad.csv");
+  EXPECT_TRUE(throws_error_containing([&] { data::read_csv(all_bad, {.skip_bad_rows = true}); },
+                                      {"no data rows", "1 skipped"}));
 }

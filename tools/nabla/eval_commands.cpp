@@ -12,6 +12,8 @@
 #include "nabla/train/ensemble.hpp"
 #include "nabla/train/inference.hpp"
 #include "nabla/train/metrics.hpp"
+#include "nabla/ops.hpp"
+#include "task_text.hpp"
 
 namespace nabla::cli {
 
@@ -99,6 +101,46 @@ void print_ensemble(const std::vector<Member>& members, const std::vector<double
             << std::noshowpos << " points over the best member)\n\n" << std::right;
 }
 
+// Regression or multi-label: one member, or the ensemble's mean of predicted values (regression)
+// or of label probabilities (multi-label, scored as logits log(p / (1 - p))).
+void evaluate_task(const std::vector<Member>& members, const data::Dataset& test) {
+  const run::TrainedModel& first = *members.front().trained;
+  std::vector<Tensor> predictions;
+  for (const Member& member : members) {
+    run::TrainedModel& trained = *member.trained;
+    NABLA_CHECK(trained.task == first.task, "eval: '", member.name, "' is a ",
+                data::task_name(trained.task), " run, '", members.front().name, "' a ",
+                data::task_name(first.task), " one; ensemble members must share the task");
+    const data::Preprocessing* pre = &trained.preprocessing;
+    predictions.push_back(train::task_predictions(
+        trained.task, train::predict_logits(*trained.model, test.inputs,
+                                            [pre](const Tensor& x) { return pre->apply(x); },
+                                            trained.config.integer("train.eval_batch_size"))));
+  }
+  Tensor mean = predictions[0];
+  for (size_t k = 1; k < predictions.size(); ++k) mean = mean + predictions[k];
+  mean = mean / static_cast<double>(predictions.size());
+  train::Evaluation evaluation;
+  evaluation.task = first.task;
+  if (first.task == data::Task::regression) {
+    train::RegressionMetrics metrics(first.num_classes);
+    metrics.add(mean, test.targets);
+    evaluation.regression = train::scores_of(metrics);
+  } else {
+    const Tensor p = clamp(mean, 1e-7, 1.0 - 1e-7);
+    train::MultilabelMetrics metrics(first.num_classes);
+    metrics.add(log(p / (1.0 - p)), test.targets);
+    evaluation.accuracy = metrics.label_accuracy();
+    evaluation.labels = train::scores_of(metrics);
+  }
+  if (members.size() > 1)
+    std::cout << "ensemble of " << members.size() << " runs (mean of "
+              << (first.task == data::Task::regression ? "predicted values" : "label probabilities")
+              << ")\n";
+  std::cout << test_headline(evaluation, test.size()) << "\n";
+  print_task_details(std::cout, evaluation, first.class_names);
+}
+
 }  // namespace
 
 int eval_command(const EvalArgs& args) {
@@ -112,6 +154,10 @@ int eval_command(const EvalArgs& args) {
   }
   try {
     const run::TrainedModel& first = *members.front().trained;
+    if (first.task != data::Task::classification) {
+      evaluate_task(members, splits.test);
+      return 0;
+    }
     std::vector<Tensor> probs;
     std::vector<double> accuracies;
     for (Member& member : members) {

@@ -68,6 +68,15 @@ std::vector<std::vector<int64_t>> top_classes(const Tensor& scores, int64_t k) {
   return top;
 }
 
+// The names of the labels whose probability is above 0.5, joined by ';'.
+std::string predicted_labels(const run::TrainedModel& trained, const float* probabilities,
+                             int64_t labels) {
+  std::string out;
+  for (int64_t j = 0; j < labels; ++j)
+    if (probabilities[j] > 0.5f) out += (out.empty() ? "" : ";") + class_name(trained, j);
+  return out;
+}
+
 // A CSV field, quoted (RFC 4180) when it holds a comma, quote or line break.
 std::string csv_field(const std::string& text) {
   if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
@@ -82,12 +91,17 @@ std::string format_csv(const run::TrainedModel& trained, const run::PredictInput
   out.precision(6);
   const int64_t n = scores.size(0), c = scores.size(1);
   const std::vector<float> values = scores.to_vector<float>();
-  if (args.logits) {  // every class's logit
+  // Every output's value: logits, regression values, or label probabilities (with the labels
+  // predicted, those above 0.5, joined by ';').
+  if (args.logits || trained.task != data::Task::classification) {
+    const bool labels = !args.logits && trained.task == data::Task::multilabel;
     out << "input";
+    if (labels) out << ",labels";
     for (int64_t j = 0; j < c; ++j) out << "," << csv_field(class_name(trained, j));
     out << "\n";
     for (int64_t i = 0; i < n; ++i) {
       out << csv_field(batch.names[static_cast<size_t>(i)]);
+      if (labels) out << "," << csv_field(predicted_labels(trained, values.data() + i * c, c));
       for (int64_t j = 0; j < c; ++j) out << "," << values[static_cast<size_t>(i * c + j)];
       out << "\n";
     }
@@ -115,6 +129,22 @@ std::string format_json(const run::TrainedModel& trained, const run::PredictInpu
   nlohmann::json rows = nlohmann::json::array();
   for (int64_t i = 0; i < n; ++i) {
     nlohmann::json row = {{"input", batch.names[static_cast<size_t>(i)]}};
+    if (trained.task != data::Task::classification) {
+      nlohmann::json named = nlohmann::json::object();
+      for (int64_t j = 0; j < c; ++j) named[class_name(trained, j)] = values[static_cast<size_t>(i * c + j)];
+      if (args.logits) {
+        row["logits"] = named;
+      } else if (trained.task == data::Task::regression) {
+        row["predicted"] = named;
+      } else {
+        row["labels"] = nlohmann::json::array();
+        for (int64_t j = 0; j < c; ++j)
+          if (values[static_cast<size_t>(i * c + j)] > 0.5f) row["labels"].push_back(class_name(trained, j));
+        row["probabilities"] = named;
+      }
+      rows.push_back(row);
+      continue;
+    }
     const int64_t best = top[static_cast<size_t>(i)][0];
     row["predicted"] = class_name(trained, best);
     row["class_index"] = best;
@@ -135,6 +165,10 @@ std::string format_json(const run::TrainedModel& trained, const run::PredictInpu
   return rows.dump(2) + "\n";
 }
 
+const char* output_name(data::Task task) {
+  return task == data::Task::regression ? "predictions" : "probabilities";
+}
+
 void write_output(const run::TrainedModel& trained, const run::PredictInputs& batch,
                   const Tensor& scores, const PredictArgs& args) {
   if (args.output.empty()) {
@@ -146,10 +180,9 @@ void write_output(const run::TrainedModel& trained, const run::PredictInputs& ba
     for (const std::string& name : batch.names) names += (names.empty() ? "" : "\n") + name;
     for (int64_t c = 0; c < scores.size(1); ++c)
       classes += (c ? "\n" : "") + class_name(trained, c);
-    io::save_safetensors(args.output,
-                         {{args.logits ? "logits" : "probabilities", scores},
-                          {"predicted", argmax(scores, 1)}},
-                         {{"inputs", names}, {"class_names", classes}});
+    nn::NamedTensors tensors = {{args.logits ? "logits" : output_name(trained.task), scores}};
+    if (trained.task == data::Task::classification) tensors.push_back({"predicted", argmax(scores, 1)});
+    io::save_safetensors(args.output, tensors, {{"inputs", names}, {"class_names", classes}});
   } else {
     io::write_file_atomically(args.output,
                               args.output.ends_with(".json")
@@ -158,7 +191,11 @@ void write_output(const run::TrainedModel& trained, const run::PredictInputs& ba
                               "predict");
   }
   std::cout << "wrote " << args.output << ": " << scores.size(0) << " inputs, "
-            << (args.logits ? "logits" : "class probabilities") << "\n";
+            << (args.logits ? "logits"
+                : trained.task == data::Task::classification ? "class probabilities"
+                : trained.task == data::Task::regression     ? "predicted values"
+                                                             : "label probabilities")
+            << "\n";
 }
 
 int predict_command(PredictArgs args) {
@@ -183,9 +220,8 @@ int predict_command(PredictArgs args) {
     const data::Preprocessing* pre = &trained.preprocessing;
     const auto transform = [pre](const Tensor& x) { return pre->apply(x); };
     const int64_t batch_size = trained.config.integer("train.eval_batch_size");
-    const Tensor scores =
-        args.logits ? train::predict_logits(*trained.model, batch.inputs, transform, batch_size)
-                    : train::predict_probabilities(*trained.model, batch.inputs, transform, batch_size);
+    const Tensor logits = train::predict_logits(*trained.model, batch.inputs, transform, batch_size);
+    const Tensor scores = args.logits ? logits : train::task_predictions(trained.task, logits);
     write_output(trained, batch, scores, args);
     return 0;
   } catch (const std::exception& error) {
@@ -198,11 +234,11 @@ int predict_command(PredictArgs args) {
 void register_predict(CLI::App& app, Commands& commands) {
   auto args = std::make_shared<PredictArgs>();
   auto* command = app.add_subcommand(
-      "predict", "a trained run's predictions for images, folders, glob patterns or safetensors");
+      "predict", "a trained run's predictions for images, folders, glob patterns, safetensors or CSV rows");
   command->add_option("run_dir", args->run_dir, "directory written by nabla train")->required();
   command->add_option("inputs", args->inputs,
                       "PNG/JPEG files, folders of them, quoted glob patterns, safetensors files "
-                      "holding `input` [N, ...]")
+                      "holding `input` [N, ...], CSV files of feature rows")
       ->required();
   command->add_option("-o,--output", args->output,
                       "write .csv, .json or .safetensors (default: CSV on standard output)");

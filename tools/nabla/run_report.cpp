@@ -77,6 +77,43 @@ void add_boundary(train::Trainer& trainer, const data::Dataset& train_set, repor
   b.grid = kBoundaryGrid;
 }
 
+// The first facts of the page: the test split's headline numbers for the task.
+std::vector<std::pair<std::string, std::string>> task_facts(const train::Evaluation& test) {
+  switch (test.task) {
+    case data::Task::regression:
+      return {{"test RMSE", significant(test.regression.rmse)},
+              {"test MAE", significant(test.regression.mae)},
+              {"test R²", significant(test.regression.r2)},
+              {"test loss", significant(test.loss)}};
+    case data::Task::multilabel:
+      return {{"test mean average precision", significant(test.labels.mean_average_precision)},
+              {"test label accuracy", percent(test.accuracy)},
+              {"test micro / macro F1", significant(test.labels.micro_f1) + " / " +
+                                            significant(test.labels.macro_f1)},
+              {"test rows with every label right", percent(test.labels.subset_accuracy)},
+              {"test loss", significant(test.loss)}};
+    case data::Task::classification: break;
+  }
+  return {{"test accuracy", percent(test.accuracy)},
+          {"test loss", significant(test.loss)},
+          {"top-5 accuracy", percent(test.top_k_accuracy)}};
+}
+
+void add_fits(const data::Dataset& test, const train::Evaluation& eval, report::RunRecord& record) {
+  const int64_t targets = eval.outputs.size(1);
+  const std::vector<float> truth = test.targets.contiguous().to_vector<float>();
+  const std::vector<float> predicted = eval.outputs.contiguous().to_vector<float>();
+  for (int64_t t = 0; t < targets; ++t) {
+    report::TargetFit fit;
+    fit.name = t < static_cast<int64_t>(test.class_names.size()) ? test.class_names[t] : "";
+    for (size_t i = static_cast<size_t>(t); i < truth.size(); i += static_cast<size_t>(targets)) {
+      fit.truth.push_back(truth[i]);
+      fit.predicted.push_back(predicted[i]);
+    }
+    record.fits.push_back(std::move(fit));
+  }
+}
+
 }  // namespace
 
 void write_run_report(const std::string& path, const std::string& config_path,
@@ -86,21 +123,30 @@ void write_run_report(const std::string& path, const std::string& config_path,
   report::RunRecord record;
   record.title = std::filesystem::path(config_path).filename().string();
   train::fill_run_record(history, trainer.last_monitor(), record);
-  record.facts = {{"test accuracy", percent(test.accuracy)},
-                  {"test loss", significant(test.loss)},
-                  {"top-5 accuracy", percent(test.top_k_accuracy)},
+  record.facts = task_facts(test);
+  record.facts.insert(record.facts.end(), {
                   {"epochs run", std::to_string(history.epochs.size())},
                   {"model", config.text("model.name")},
                   {"parameters", std::to_string(trainer.model().parameter_count())},
                   {"training / validation / test samples",
                    std::to_string(splits.train.size()) + " / " + std::to_string(splits.validation.size()) +
-                       " / " + std::to_string(splits.test.size())}};
+                       " / " + std::to_string(splits.test.size())}});
   if (!history.stop_reason.empty()) record.facts.push_back({"stopped", history.stop_reason});
   record.config_text = config.resolved_toml();
   record.class_names = splits.train.class_names;
   record.confusion = test.confusion;
-  add_misclassified(splits.test, test, record);
-  add_boundary(trainer, splits.train, record);
+  if (test.task == data::Task::classification) {
+    add_misclassified(splits.test, test, record);
+    add_boundary(trainer, splits.train, record);
+  }
+  if (test.task == data::Task::regression) {
+    record.train_accuracy.clear();  // all NaN: a regression has no accuracy
+    record.val_accuracy.clear();
+    add_fits(splits.test, test, record);
+  }
+  if (test.task == data::Task::multilabel)
+    record.label_scores = {splits.test.class_names, test.labels.precision, test.labels.recall,
+                           test.labels.f1, test.labels.average_precision};
   report::write_report(path, record);
 }
 

@@ -13,6 +13,7 @@
 #include "nabla/run/trained.hpp"
 #include "nabla/train/ensemble.hpp"
 #include "run_report.hpp"
+#include "task_text.hpp"
 
 namespace nabla::cli {
 
@@ -206,8 +207,9 @@ std::unique_ptr<Setup> prepare(const TrainArgs& args, const std::string& out) {
   for (train::Regularizer& term : run::make_regularizers(config)) s.trainer->add_regularizer(term);
   if (config.integer("train.early_stopping.patience") > 0)
     s.trainer->add_callback(train::early_stopping(
-        {.monitor = run::choice(config, "train.early_stopping.monitor",
-                                {"val_loss", "val_accuracy", "train_loss", "train_accuracy"}),
+        {.monitor = run::metric_choice(config, "train.early_stopping.monitor",
+                                       {"val_loss", "val_accuracy", "train_loss",
+                                        "train_accuracy"}),
          .patience = config.integer("train.early_stopping.patience"),
          .min_delta = config.number("train.early_stopping.min_delta"),
          .restore_best = config.boolean("train.early_stopping.restore_best")}));
@@ -273,8 +275,8 @@ int train_command(const TrainArgs& args) {
                       s.splits.train.num_classes, s.splits.train.class_names,
                       run::InputRange::of(s.splits.train.inputs));
     write_run_report(s.out + "/report.html", args.resume ? s.config.source() : args.config, s.config, *s.trainer, history, s.splits, test);
-    std::cout << std::fixed << std::setprecision(2) << "test accuracy: " << 100.0 * test.accuracy
-              << "% (" << s.splits.test.size() << " samples)\nreport: " << s.out << "/report.html\n";
+    std::cout << test_headline(test, s.splits.test.size()) << "\nreport: " << s.out
+              << "/report.html\n";
     if (non_finite) return report_error(history.stop_reason, kExitNonFinite);
     return 0;
   } catch (const std::exception& error) {

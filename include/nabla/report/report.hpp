@@ -3,11 +3,12 @@
 // loss per step (points plus moving average) and per epoch on validation, train / validation
 // accuracy, learning rate, update/weight ratios per parameter (log scale, the 1e-3 guide line),
 // activation and gradient histograms per layer, the confusion matrix, misclassified test
-// images with their labels and, for 2-D inputs, the decision boundary.
+// images with their labels and, for 2-D inputs, the decision boundary; for regression the
+// predicted-vs-true and residual plots per target, for multi-label the per-label scores.
 //
 // Every plot is an <svg class="plot"> with a fixed id (loss, accuracy, learning-rate,
 // update-ratios, activation-histograms, gradient-histograms, dead-relu, confusion, misclassified,
-// decision-boundary) and is left out when its data is empty, as is a section with no plots.
+// decision-boundary, fit-<k>, residuals-<k>, label-scores) and is left out when its data is empty, as is a section with no plots.
 // Series may hold NaN or inf (a diverged step): those points are skipped and counted in the
 // plot's caption.
 //
@@ -48,6 +49,18 @@ struct DecisionBoundary {
   std::vector<int64_t> point_class;
 };
 
+// Regression, one target of the test split: the true and the predicted values.
+struct TargetFit {
+  std::string name;
+  std::vector<double> truth, predicted;
+};
+
+// Multi-label, the test split's scores per label (NaN where undefined).
+struct LabelScoreTable {
+  std::vector<std::string> names;
+  std::vector<double> precision, recall, f1, average_precision;
+};
+
 struct RunRecord {
   std::string title;                                      // e.g. the config's file name
   std::vector<std::pair<std::string, std::string>> facts; // "test accuracy" → "91.2%", ...
@@ -68,6 +81,8 @@ struct RunRecord {
   std::vector<std::vector<int64_t>> confusion;  // [true][predicted], test split
   std::vector<Misclassified> misclassified;
   DecisionBoundary boundary;                    // grid == 0: not drawn
+  std::vector<TargetFit> fits;                  // regression: predicted vs true, residuals
+  LabelScoreTable label_scores;                 // multilabel: per-label scores
 };
 
 // The page. Throws nabla::Error naming the field when the record is inconsistent: per-epoch

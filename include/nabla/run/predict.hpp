@@ -2,7 +2,9 @@
 // reads. Image files (PNG, JPEG) are decoded to [0, 1], converted to the run's channels
 // (grayscale / RGB) and resized to its sample size, exactly as the image data sets nabla trains
 // on are scaled; safetensors files give their tensor `input` [N, ...] (integer tensors are 8-bit
-// pixels, scaled to [0, 1] the same way). The run's preprocessing (standardisation, PCA, ...) is not
+// pixels, scaled to [0, 1] the same way); CSV files give their rows, read with the run's own CSV
+// settings (the feature columns by header name or position; target columns may be absent). The
+// run's preprocessing (standardisation, PCA, ...) is not
 // applied here: the model's input transform applies it, as in evaluation.
 //
 //   run::TrainedModel trained = run::load_trained("runs/lenet");
@@ -19,10 +21,10 @@ namespace nabla::run {
 
 struct PredictInputs {
   Tensor inputs;                    // [N, sample_shape...] float32, before preprocessing
-  std::vector<std::string> names;   // one per row: the file, or "file#row" for tensor files
+  std::vector<std::string> names;   // one per row: the file, "file#row" for tensor files, "file:line" for CSV
 };
 
-// Reads every path: an image file, a safetensors file, a folder (its image files, recursively,
+// Reads every path: an image file, a safetensors file, a CSV file, a folder (its image files, recursively,
 // in name order) or a glob pattern ("photos/*.jpg", quoted so the shell leaves it). An Error
 // names the file and what is wrong; nothing is skipped silently.
 PredictInputs load_predict_inputs(const TrainedModel& trained, const std::vector<std::string>& paths);

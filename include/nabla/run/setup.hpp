@@ -21,7 +21,21 @@
 
 namespace nabla::run {
 
-// train / validation / test as the config's data section says (validation may be empty).
+// The run's task: `task` when set, else loss.name's (mse, l1, huber, smooth_l1: regression;
+// bce_with_logits: multilabel), else the dataset's (friedman1: regression, fashion-mnist-pairs:
+// multilabel, the rest classification). A loss of another task is an Error naming both keys.
+data::Task task_of(const Config& config);
+
+// choice() of a monitored quantity (val_loss, val_accuracy, ...): an accuracy with a regression
+// task, which has none, is an Error naming the key and the loss to use instead.
+std::string metric_choice(const Config& config, const std::string& key,
+                          const std::vector<std::string>& choices);
+
+// The CSV reader's options of data.* (header, delimiter, columns, skip_bad_rows) for `task`.
+data::CsvOptions csv_options(const Config& config, data::Task task);
+
+// train / validation / test as the config's data section says (validation may be empty), with
+// targets of task_of(config): a dataset that cannot give them is an Error naming data.dataset.
 data::Splits load_data(const Config& config);
 
 data::Preprocessing make_preprocessing(const Config& config);
@@ -66,6 +80,7 @@ struct Schedule {
 Schedule make_schedule(const Config& config, optim::Optimizer& optimizer,
                        int64_t steps_per_epoch);
 
+// loss.name (or the task's default: cross_entropy, mse, bce_with_logits) with its options.
 train::LossFn make_loss(const Config& config);
 std::vector<train::Regularizer> make_regularizers(const Config& config);
 // train.* options for the Trainer (epochs, logging, checkpoints, precision; bf16 / f16 need

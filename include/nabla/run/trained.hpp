@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "nabla/data/dataset.hpp"
 #include "nabla/data/preprocess.hpp"
 #include "nabla/nn/module.hpp"
 #include "nabla/run/config.hpp"
@@ -36,8 +37,9 @@ struct TrainedModel {
   data::Preprocessing preprocessing;
   int64_t num_classes = 0;
   Shape sample_shape;  // of the raw input, before preprocessing
-  std::vector<std::string> class_names;
+  std::vector<std::string> class_names;  // or the regression targets' / the labels' names
   InputRange input_range;
+  data::Task task = data::Task::classification;  // the run config's task (task_of)
 };
 
 // Writes model.safetensors and preprocess.safetensors (each atomically).

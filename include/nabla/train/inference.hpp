@@ -10,6 +10,7 @@
 #include <functional>
 #include <vector>
 
+#include "nabla/data/dataset.hpp"
 #include "nabla/nn/module.hpp"
 #include "nabla/tensor.hpp"
 
@@ -25,6 +26,11 @@ Tensor predict_logits(nn::Module& model, const Tensor& inputs, const InputTransf
 // softmax of the model's logits [N, C] for inputs [N, ...].
 Tensor predict_probabilities(nn::Module& model, const Tensor& inputs,
                              const InputTransform& transform = {}, int64_t batch_size = 256);
+
+// What a prediction of `task` is, from the model's outputs [N, C]: class probabilities
+// (softmax over dim 1), label probabilities (sigmoid of each logit) or the regression values
+// themselves.
+Tensor task_predictions(data::Task task, const Tensor& outputs);
 
 // The input of the last nn::Linear the model calls in its forward pass — the penultimate
 // layer's features that a new classifier head reads, flattened to [N, D]. An Error when the

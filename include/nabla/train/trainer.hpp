@@ -149,6 +149,10 @@ struct TrainerOptions {
   bool tensorboard = false;            // TensorBoard events in run_dir/tensorboard/
   bool schedule_per_step = false;      // step the scheduler each batch instead of each epoch
   int64_t eval_batch_size = 256;
+  // What the targets are: the per-step accuracy and evaluate()'s metrics follow it (NaN
+  // accuracies for regression), and predict() gives softmax (classification), sigmoid
+  // (multilabel) or the raw outputs (regression).
+  data::Task task = data::Task::classification;
   // Preprocessing on the host, identity if empty. For a CUDA model it runs one batch ahead
   // (the next batch's copy overlaps the step), so it must not draw from the global generator.
   std::function<Tensor(const Tensor&)> input_transform;
@@ -219,10 +223,13 @@ class Trainer {
 
   // Trains for the remaining epochs (all, or those after a resume()).
   History fit(data::DataLoader& train, const data::Dataset* validation = nullptr);
-  // Loss, accuracy, top-5 accuracy, per-class accuracy and the confusion matrix, in eval mode
-  // without gradients, in batches of eval_batch_size; restores the model's train/eval mode.
+  // Loss and the task's metrics (classification: accuracy, top-5 accuracy, per-class accuracy
+  // and the confusion matrix; regression: RMSE, MAE, R²; multilabel: label accuracy and the
+  // per-label scores), in eval mode without gradients, in batches of eval_batch_size; restores
+  // the model's train/eval mode. The dataset's task must be the trainer's.
   Evaluation evaluate(const data::Dataset& data);
-  // Class probabilities [N, C] (softmax of the logits) in eval mode.
+  // Class probabilities [N, C] (softmax of the logits), label probabilities (sigmoid) or the
+  // predicted values, as options().task says, in eval mode.
   Tensor predict(const Tensor& inputs);
 
   // Restores run_dir/checkpoint/last.safetensors (or `path`); false when there is none.

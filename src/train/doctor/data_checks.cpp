@@ -199,7 +199,13 @@ CheckResult check_activations(Context& c) {
 
 CheckResult check_initial_loss(Context& c) {
   CheckResult r{.name = "initial_loss"};
-  if (c.classes < 2) {
+  const data::Task task = c.in.train.task;
+  if (task == data::Task::regression) {
+    r.verdict = CheckResult::skipped;
+    r.summary = "a regression loss has no value expected at initialisation";
+    return r;
+  }
+  if (task == data::Task::classification && c.classes < 2) {
     r.verdict = CheckResult::skipped;
     r.summary = "needs at least 2 classes";
     return r;
@@ -210,13 +216,16 @@ CheckResult check_initial_loss(Context& c) {
   autograd::NoGradGuard no_grad;
   const Tensor logits = (*model)(inputs);
   const double loss = c.loss(logits, targets).item();
-  const double expected = std::log(static_cast<double>(c.classes));
+  // Small logits give chance: log(C) for softmax over C classes, log(2) per label for BCE.
+  const double expected =
+      std::log(task == data::Task::multilabel ? 2.0 : static_cast<double>(c.classes));
   const double deviation = (loss - expected) / expected;
   const Moments logit = moments(logits);
   r.numbers = {{"loss", loss}, {"log_classes", expected}, {"relative_deviation", deviation},
                {"logit_std", logit.std}};
   r.summary = num(loss, 4) + " at initialisation without regularisation; log(" +
-              std::to_string(c.classes) + ") = " + num(expected, 4) + " (" +
+              (task == data::Task::multilabel ? std::string("2") : std::to_string(c.classes)) +
+              ") = " + num(expected, 4) + " (" +
               (deviation >= 0 ? "+" : "") + num(100 * deviation, 2) + "%), logit std " + num(logit.std);
   const double size = std::abs(deviation);
   r.verdict = !std::isfinite(loss) ? CheckResult::fail

@@ -17,16 +17,25 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-double accuracy(nn::Module& model, const Tensor& inputs, const Tensor& targets) {
+// How well the model fits (inputs, targets), 1 at best: the accuracy (classification), the
+// label accuracy (multilabel) or R² (regression).
+double fit_score(data::Task task, nn::Module& model, const Tensor& inputs, const Tensor& targets) {
   autograd::NoGradGuard no_grad;
-  const Tensor logits = model(inputs);
-  return static_cast<double>(correct_predictions(logits, targets)) / static_cast<double>(inputs.size(0));
+  const Tensor outputs = model(inputs);
+  if (task == data::Task::regression) {
+    RegressionMetrics metrics(outputs.size(1));
+    metrics.add(outputs, targets);
+    return metrics.r2();
+  }
+  const Hits hits = count_hits(task, outputs, targets);
+  return static_cast<double>(hits.correct) / static_cast<double>(hits.total);
 }
 
 }  // namespace
 
 CheckResult check_overfit(Context& c) {
   CheckResult r{.name = "overfit"};
+  const data::Task task = c.in.train.task;
   const int64_t batch = std::min<int64_t>(c.in.batch_size, 32);
   const int64_t samples = std::min(c.options.overfit_batches * batch, c.rows());
   const int64_t batches = (samples + batch - 1) / batch;
@@ -50,9 +59,10 @@ CheckResult check_overfit(Context& c) {
       run.non_finite = "overfit step " + std::to_string(s + 1) + ": " + step.non_finite;
       break;
     }
-    if (k == batches - 1 && (run.accuracy = accuracy(*model, inputs, targets)) >= 0.99) break;
+    if (k == batches - 1 && (run.accuracy = fit_score(task, *model, inputs, targets)) >= 0.99) break;
   }
-  if (run.non_finite.empty() && run.accuracy < 0.99) run.accuracy = accuracy(*model, inputs, targets);
+  if (run.non_finite.empty() && !(run.accuracy >= 0.99))
+    run.accuracy = fit_score(task, *model, inputs, targets);
   if (!run.non_finite.empty()) run.accuracy = kNaN;
   c.overfit = run;
 
@@ -67,8 +77,12 @@ CheckResult check_overfit(Context& c) {
     r.advice = "a common rule: \"Loss explodes to Inf or NaN? LR too high, bad initialization\"";
     return r;
   }
-  r.summary += num(100 * run.accuracy) + "% training accuracy after " + std::to_string(run.steps) +
-               " steps, loss " + num(run.first_loss) + " -> " + num(run.final_loss);
+  r.summary += (task == data::Task::regression ? "training R² " + num(run.accuracy)
+                 : num(100 * run.accuracy) + (task == data::Task::multilabel
+                                                   ? "% training label accuracy"
+                                                   : "% training accuracy")) +
+               " after " + std::to_string(run.steps) + " steps, loss " + num(run.first_loss) +
+               " -> " + num(run.final_loss);
   r.verdict = run.accuracy >= 0.99 ? CheckResult::pass
               : run.accuracy >= 0.9 ? CheckResult::warn
                                     : CheckResult::fail;
