@@ -7,7 +7,7 @@
 #   scripts/fuzz-check.sh [SECONDS] [TARGET...]   default 30 s each; all targets
 #   FUZZ_FLAGS="-jobs=2 -workers=2" scripts/fuzz-check.sh 600 idx     more libFuzzer flags
 #
-# Targets: safetensors idx csv cifar image config checkpoint (tests/fuzz/fuzz_<target>.cpp). Inputs
+# Targets: safetensors idx csv npy cifar image config checkpoint (tests/fuzz/fuzz_<target>.cpp). Inputs
 # that reach new code are kept in build/fuzz/fuzzing/<target>/corpus, so a later run goes on
 # from there; the committed seeds in tests/fuzz/corpus/ stay as they are.
 set -euo pipefail
@@ -18,7 +18,7 @@ cd "$repo"
 seconds=${1:-30}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(safetensors idx csv cifar image config checkpoint)
+[ ${#targets[@]} -gt 0 ] || targets=(safetensors idx csv npy cifar image config checkpoint)
 read -r -a extra_flags <<<"${FUZZ_FLAGS:-}"
 
 log() { echo "fuzz-check: $*"; }

@@ -8,6 +8,7 @@
 
 #include "nabla/data/augment_ops.hpp"
 #include "nabla/data/image.hpp"
+#include "nabla/data/npy.hpp"
 #include "nabla/io/safetensors.hpp"
 #include "nabla/ops.hpp"
 #include "nabla/run/setup.hpp"
@@ -50,7 +51,17 @@ Tensor image_sample(const std::string& file, const Shape& sample_shape) {
   return data::resize(image, sample_shape[1], sample_shape[2]);
 }
 
-// The tensor `input` [N, sample...] of a safetensors file; integer pixels scaled to [0, 1].
+// Samples [N, sample...] from a tensor file: the model's shape checked, integer pixels scaled
+// to [0, 1] (U8 and other integer dtypes load as int64). `what` names the tensor in errors.
+Tensor stacked_samples(const Tensor& inputs, const Shape& sample_shape, const std::string& what) {
+  Shape expected = {inputs.dim() > 0 ? inputs.size(0) : 0};
+  expected.insert(expected.end(), sample_shape.begin(), sample_shape.end());
+  NABLA_CHECK(inputs.shape() == expected, "predict: ", what, " has shape ", inputs.shape(),
+              "; the model takes samples of shape ", sample_shape, " stacked along a first dim");
+  return data::float_inputs(inputs, "predict: " + what);
+}
+
+// The tensor `input` of a safetensors file.
 Tensor tensor_samples(const std::string& file, const Shape& sample_shape) {
   const io::SafetensorsContents contents = io::load_safetensors(file);
   Tensor inputs;
@@ -58,18 +69,7 @@ Tensor tensor_samples(const std::string& file, const Shape& sample_shape) {
     if (name == "input") inputs = tensor;
   NABLA_CHECK(inputs.defined(), "predict: '", file, "' has no tensor named 'input'; save the "
               "samples [N, ...] under that name");
-  Shape expected = {inputs.dim() > 0 ? inputs.size(0) : 0};
-  expected.insert(expected.end(), sample_shape.begin(), sample_shape.end());
-  NABLA_CHECK(inputs.shape() == expected, "predict: 'input' in '", file, "' has shape ",
-              inputs.shape(), "; the model takes samples of shape ", sample_shape,
-              " stacked along a first dim");
-  if (is_floating(inputs.dtype())) return inputs.to(DType::f32);
-  // Integers (U8 and other integer safetensors dtypes load as int64) are 8-bit pixels.
-  const InputRange range = InputRange::of(inputs);
-  NABLA_CHECK(!range.known() || (range.min >= 0 && range.max <= 255), "predict: 'input' in '",
-              file, "' holds integers in [", range.min, ", ", range.max, "]; integer inputs are "
-              "read as 8-bit pixels (0-255); save other values as floats");
-  return inputs.to(DType::f32) * (1.0 / 255.0);
+  return stacked_samples(inputs, sample_shape, "'input' in '" + file + "'");
 }
 
 // The rows of a CSV file, read with the run's own CSV settings (data.header, data.delimiter,
@@ -97,8 +97,10 @@ PredictInputs load_predict_inputs(const TrainedModel& trained, const std::vector
     for (const std::string& file : expand(path)) {
       if (file.ends_with(".csv")) {
         csv_samples(trained, file, parts, batch.names);
-      } else if (file.ends_with(".safetensors")) {
-        parts.push_back(tensor_samples(file, trained.sample_shape));
+      } else if (file.ends_with(".safetensors") || file.ends_with(".npy")) {
+        parts.push_back(file.ends_with(".npy")
+                            ? stacked_samples(data::read_npy(file), trained.sample_shape, "'" + file + "'")
+                            : tensor_samples(file, trained.sample_shape));
         for (int64_t row = 0; row < parts.back().size(0); ++row)
           batch.names.push_back(file + "#" + std::to_string(row));
       } else {

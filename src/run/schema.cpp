@@ -24,7 +24,7 @@ const std::vector<KeySpec> kSchema = {
      "friedman1 is regression, fashion-mnist-pairs multilabel, the others classification)"},
 
     {"data.dataset", K::text, "\"fashion-mnist\"",
-     "fashion-mnist | mnist | cifar10 | cifar100 | images | csv | spirals | friedman1 | "
+     "fashion-mnist | mnist | cifar10 | cifar100 | images | csv | npy | spirals | friedman1 | "
      "fashion-mnist-pairs"},
     {"data.dir", K::text, "\"\"",
      "directory of the IDX or CIFAR binary files, or of the class folders of images (\"\": "
@@ -36,7 +36,10 @@ const std::vector<KeySpec> kSchema = {
      between(0, 3)},
     {"data.skip_bad_files", K::boolean, "false",
      "images: skip unreadable image files (counted on stderr) instead of stopping"},
-    {"data.path", K::text, "\"\"", "csv: the file"},
+    {"data.path", K::text, "\"\"", "csv: the file; npy: the inputs [N, ...] (.npy)"},
+    {"data.labels_path", K::text, "\"\"",
+     "npy: the targets (.npy): class indices [N], regression values [N] or [N, T], 0/1 labels "
+     "[N, L]"},
     {"data.label_column", K::text, "\"-1\"",
      "csv: header name or index of the class column (regression: of the target)"},
     {"data.label_columns", K::texts, "[]",

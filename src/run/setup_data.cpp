@@ -5,6 +5,7 @@
 
 #include "nabla/data/idx.hpp"
 #include "nabla/data/image_folder.hpp"
+#include "nabla/data/npy.hpp"
 
 #include "nabla/run/setup.hpp"
 
@@ -131,6 +132,27 @@ data::Dataset read_csv(const Config& config, data::Task task) {
   return data;
 }
 
+// data.dataset = "npy": inputs and targets from two .npy files.
+data::Dataset read_npy_pair(const Config& config, data::Task task) {
+  const std::string inputs_path = config.text("data.path"), targets_path = config.text("data.labels_path");
+  if (inputs_path.empty()) config_error(config, "data.path", "is not set: name the inputs' .npy file");
+  if (targets_path.empty())
+    config_error(config, "data.labels_path", "is not set: name the targets' .npy file");
+  const Tensor inputs = data::float_inputs(data::read_npy(inputs_path), inputs_path);
+  const Tensor targets = data::read_npy(targets_path);
+  NABLA_CHECK(inputs.dim() >= 1 && targets.dim() >= 1 && inputs.size(0) == targets.size(0),
+              "npy: '", inputs_path, "' holds ", inputs.shape(), " and '", targets_path,
+              "' holds ", targets.shape(), "; both need the samples along their first dim");
+  const std::string what = "npy ('" + inputs_path + "', '" + targets_path + "')";
+  if (task == data::Task::classification) {
+    NABLA_CHECK(targets.dtype() == DType::i64 && targets.dim() == 1, what, ": class labels must "
+                "be integers [N]; '", targets_path, "' holds ", targets.dtype(), " ", targets.shape(),
+                " (for numeric targets set task = \"regression\")");
+    return data::make_dataset(inputs, targets, 0, what);
+  }
+  return data::make_target_dataset(inputs, targets.to(DType::f32), task, {}, what);
+}
+
 // fashion-mnist-pairs: each split's images paired side by side, as many pairs as images.
 data::Splits fashion_pairs(const Config& config) {
   const data::Splits images = load_files(config, "fashion-mnist");
@@ -176,15 +198,15 @@ data::Task loss_task(const std::string& loss) {
 
 // The dataset's own task; csv gives what the config asks for.
 std::optional<data::Task> dataset_task(const std::string& dataset) {
-  if (dataset == "csv") return std::nullopt;
+  if (dataset == "csv" || dataset == "npy") return std::nullopt;
   if (dataset == "friedman1") return data::Task::regression;
   if (dataset == "fashion-mnist-pairs") return data::Task::multilabel;
   return data::Task::classification;
 }
 
-const std::vector<std::string> kDatasets = {"fashion-mnist", "mnist",     "cifar10",
-                                            "cifar100",      "images",    "csv",
-                                            "spirals",       "friedman1", "fashion-mnist-pairs"};
+const std::vector<std::string> kDatasets = {"fashion-mnist", "mnist",  "cifar10",   "cifar100",
+                                            "images",        "csv",    "npy",       "spirals",
+                                            "friedman1",     "fashion-mnist-pairs"};
 
 }  // namespace
 
@@ -250,6 +272,7 @@ data::Splits load_data(const Config& config) {
       dataset == "cifar100" || dataset == "images")
     return load_files(config, dataset);
   if (dataset == "csv") return split_pool(config, read_csv(config, task));
+  if (dataset == "npy") return split_pool(config, read_npy_pair(config, task));
   const auto seed = static_cast<uint64_t>(config.integer("train.seed"));
   if (dataset == "friedman1")
     return split_pool(config, data::friedman1(config.integer("data.friedman_samples"),

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "nabla/data/dataset.hpp"
+#include "nabla/data/npy.hpp"
 #include "nabla/io/safetensors.hpp"
 #include "support/command.hpp"
 
@@ -118,6 +119,34 @@ TEST(CliTask, MultilabelFromCsvColumns) {
   const CommandResult wide = run_nabla({"predict", dir + "/run", dir + "/wide.csv"});
   EXPECT_EQ(wide.exit_code, 2);
   EXPECT_THAT(wide.err, HasSubstr("3 feature column(s) but the model takes 2"));
+}
+
+TEST(CliTask, NpyArraysTrainAndPredict) {
+  const std::string dir = fresh_dir("task_npy");
+  // uint8 "images" [N, 4] whose class is the brighter half: integer inputs are pixels / 255.
+  std::vector<int64_t> pixels, labels;
+  for (int i = 0; i < 400; ++i) {
+    const int64_t bright = i % 2;
+    for (int j = 0; j < 4; ++j) pixels.push_back((j < 2) == (bright == 1) ? 200 + i % 50 : i % 50);
+    labels.push_back(bright);
+  }
+  data::write_npy(dir + "/x.npy", from_vector(pixels, {400, 4}));
+  data::write_npy(dir + "/y.npy", from_vector(labels, {400}));
+  const std::string config = write(dir + "/npy.toml",
+                                   "[data]\ndataset = \"npy\"\npath = \"" + dir +
+                                       "/x.npy\"\nlabels_path = \"" + dir + "/y.npy\"\n" +
+                                       kSmallMlp + "epochs = 5\n");
+  const CommandResult r = run_nabla({"train", config, "--out", dir + "/run"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_GT(number_after(r.out, "test accuracy: "), 95.0) << r.out;
+  data::write_npy(dir + "/new.npy", from_vector(std::vector<int64_t>{250, 250, 3, 3}, {1, 4}));
+  const CommandResult predict = run_nabla({"predict", dir + "/run", dir + "/new.npy"});
+  ASSERT_EQ(predict.exit_code, 0) << predict.err;
+  EXPECT_THAT(predict.out, HasSubstr(dir + "/new.npy#0,1,"));
+  data::write_npy(dir + "/floats.npy", from_vector(std::vector<double>{0.5, 0.5}, {2}));
+  const CommandResult wrong = run_nabla({"predict", dir + "/run", dir + "/floats.npy"});
+  EXPECT_EQ(wrong.exit_code, 2);
+  EXPECT_THAT(wrong.err, HasSubstr("shape [2]"));
 }
 
 TEST(CliTask, DoctorChecksARegressionConfig) {

@@ -8,6 +8,7 @@
 //   }
 #pragma once
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -114,6 +115,21 @@ auto must_succeed(const char* what, Body&& body) {
 // int64 targets [N] in [0, num_classes), no class names or one per class.
 inline void check_dataset(const data::Dataset& set, const char* reader) {
   NABLA_FUZZ_CHECK(set.inputs.defined() && set.targets.defined(), reader, ": undefined tensors");
+  if (set.task != data::Task::classification) {  // float target rows [N, num_classes]
+    NABLA_FUZZ_CHECK(set.inputs.dtype() == DType::f32 && set.targets.dtype() == DType::f32 &&
+                         set.targets.dim() == 2 && set.targets.size(0) == set.inputs.size(0) &&
+                         set.targets.size(1) == set.num_classes,
+                     reader, ": inputs ", set.inputs.shape(), ", targets ", set.targets.shape(),
+                     " ", set.targets.dtype(), " for ", set.num_classes, " outputs");
+    touch_bytes(set.inputs);
+    const Tensor targets = set.targets.contiguous();
+    for (int64_t i = 0; i < targets.numel(); ++i) {
+      const float v = targets.data<float>()[i];
+      NABLA_FUZZ_CHECK(std::isfinite(v) && (set.task != data::Task::multilabel || v == 0 || v == 1),
+                       reader, ": target ", v, " at ", i, " for a ", data::task_name(set.task), " set");
+    }
+    return;
+  }
   NABLA_FUZZ_CHECK(set.inputs.dtype() == DType::f32 && set.targets.dtype() == DType::i64,
                    reader, ": inputs ", set.inputs.dtype(), ", targets ", set.targets.dtype());
   NABLA_FUZZ_CHECK(set.inputs.dim() >= 1 && set.targets.dim() == 1 &&

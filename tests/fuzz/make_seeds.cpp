@@ -17,6 +17,7 @@
 #include "nabla/data/image.hpp"
 #include "nabla/io/checkpoint.hpp"
 #include "nabla/io/safetensors.hpp"
+#include "nabla/data/npy.hpp"
 #include "nabla/nn/functional/loss.hpp"
 #include "nabla/nn/linear.hpp"
 #include "nabla/optim/adam.hpp"
@@ -78,6 +79,30 @@ void csv_seeds() {
   write_bytes("csv", "header_last_label.csv", "x1,x2,label\n0.5,1.5,0\n-2,3e-1,1\n4,5,2\n");
   write_bytes("csv", "no_header_first_label.csv", "1;0.25;0.75\n0;1.5;-1\n");
   write_bytes("csv", "header_crlf.csv", "a,b,c,class\r\n1,2,3,1\r\n4,5,6,0\r\n");
+  // RFC 4180 quoting (a delimiter, a doubled quote and a line break inside fields), string
+  // labels, several numeric columns for the regression and multi-label reads.
+  write_bytes("csv", "quoted_string_labels.csv",
+              "\"w, cm\",\"h \"\"x\"\"\",kind\n1.5,\"2\",\"iris\nsetosa\"\n3,4,virginica\n");
+  write_bytes("csv", "targets_01.csv", "y,a,b,tag\n2.5,0.5,1,1\n-1,2,3,0\n0,1,,1\n");
+}
+
+void npy_seeds() {
+  const auto save = [](const std::string& name, const Tensor& tensor) {
+    data::write_npy(seed_path("npy", name).string(), tensor);
+  };
+  save("f32_2x3.npy", from_vector(std::vector<float>{1.5f, -2, 3, 4, 5, 6}, {2, 3}));
+  save("f64_vector.npy", from_vector(std::vector<double>{0.25, -1e300}));
+  save("i64_labels.npy", from_vector(std::vector<int64_t>{0, 3, 1, -7}));
+  save("f32_scalar.npy", from_vector(std::vector<float>{2.0f}).reshape({}));
+  // Big-endian uint16 in Fortran order, version 2.0 (a 4-byte header length).
+  std::string header = "{'descr': '>u2', 'fortran_order': True, 'shape': (2, 2), }";
+  while ((12 + header.size() + 1) % 64 != 0) header += ' ';
+  header += '\n';
+  const auto size = static_cast<uint32_t>(header.size());
+  std::string bytes = "\x93NUMPY\x02"s + '\0';
+  for (int shift = 0; shift < 32; shift += 8) bytes += static_cast<char>((size >> shift) & 0xff);
+  bytes += header + std::string("\x00\x01\x00\x02\x01\x00\xff\xff", 8);
+  write_bytes("npy", "u2_big_fortran_v2.npy", bytes);
 }
 
 void cifar_seeds() {
@@ -176,6 +201,7 @@ int main(int argc, char** argv) {
     const fs::path source = fs::path(NABLA_SOURCE_DIR);
     idx_seeds();
     csv_seeds();
+    npy_seeds();
     cifar_seeds();
     image_seeds();
     config_seeds(source / "examples");

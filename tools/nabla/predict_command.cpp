@@ -234,11 +234,11 @@ int predict_command(PredictArgs args) {
 void register_predict(CLI::App& app, Commands& commands) {
   auto args = std::make_shared<PredictArgs>();
   auto* command = app.add_subcommand(
-      "predict", "a trained run's predictions for images, folders, glob patterns, safetensors or CSV rows");
+      "predict", "a trained run's predictions for images, folders, glob patterns, safetensors, .npy or CSV rows");
   command->add_option("run_dir", args->run_dir, "directory written by nabla train")->required();
   command->add_option("inputs", args->inputs,
                       "PNG/JPEG files, folders of them, quoted glob patterns, safetensors files "
-                      "holding `input` [N, ...], CSV files of feature rows")
+                      "holding `input` [N, ...], .npy arrays [N, ...], CSV files of feature rows")
       ->required();
   command->add_option("-o,--output", args->output,
                       "write .csv, .json or .safetensors (default: CSV on standard output)");
