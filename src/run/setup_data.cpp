@@ -1,4 +1,6 @@
 // The data section: which dataset, how it is split, how it is preprocessed and augmented.
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -144,6 +146,14 @@ data::Dataset read_npy_pair(const Config& config, data::Task task) {
               "npy: '", inputs_path, "' holds ", inputs.shape(), " and '", targets_path,
               "' holds ", targets.shape(), "; both need the samples along their first dim");
   const std::string what = "npy ('" + inputs_path + "', '" + targets_path + "')";
+  // A NaN or infinite feature would poison every batch it lands in: name its row now.
+  const std::vector<float> values = inputs.contiguous().to_vector<float>();
+  const auto bad = std::find_if(values.begin(), values.end(), [](float v) { return !std::isfinite(v); });
+  if (bad != values.end()) {
+    const int64_t per_row = inputs.numel() / std::max<int64_t>(inputs.size(0), 1);
+    NABLA_FAIL("npy: '", inputs_path, "' row ", (bad - values.begin()) / per_row, " holds ", *bad,
+               "; every input must be a finite number (fill or drop missing values first)");
+  }
   if (task == data::Task::classification) {
     NABLA_CHECK(targets.dtype() == DType::i64 && targets.dim() == 1, what, ": class labels must "
                 "be integers [N]; '", targets_path, "' holds ", targets.dtype(), " ", targets.shape(),

@@ -147,6 +147,14 @@ TEST(CliTask, NpyArraysTrainAndPredict) {
   const CommandResult wrong = run_nabla({"predict", dir + "/run", dir + "/floats.npy"});
   EXPECT_EQ(wrong.exit_code, 2);
   EXPECT_THAT(wrong.err, HasSubstr("shape [2]"));
+
+  data::write_npy(dir + "/nan.npy", from_vector(std::vector<float>{1, 2, 3, NAN}, {2, 2}));
+  data::write_npy(dir + "/two.npy", from_vector(std::vector<int64_t>{0, 1}, {2}));
+  const CommandResult nan = run_nabla({"train", config, "--out", dir + "/nan_run", "--set",
+                                       "data.path=\"" + dir + "/nan.npy\"", "--set",
+                                       "data.labels_path=\"" + dir + "/two.npy\""});
+  EXPECT_EQ(nan.exit_code, 2);
+  EXPECT_THAT(nan.err, HasSubstr(dir + "/nan.npy' row 1 holds nan"));
 }
 
 TEST(CliTask, DoctorChecksARegressionConfig) {
