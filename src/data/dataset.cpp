@@ -20,6 +20,7 @@ namespace {
 // The splits' shuffle stream. Far above any epoch number, so a loader seeded like the split
 // (RandomStream(seed, epoch)) never replays the split's permutation.
 constexpr uint64_t kSplitStream = 0x5B1D'0000'0000'0000ull;
+constexpr uint64_t kBootstrapStream = 0x5B1E'0000'0000'0000ull;
 
 // Copies rows `indices` of the contiguous tensor `source` ([N, ...], any dtype) into a new one.
 Tensor gather_rows(const Tensor& source, const std::vector<int64_t>& indices) {
@@ -203,6 +204,15 @@ std::pair<Dataset, Dataset> split_off(const Dataset& data, double fraction, uint
   const auto second = static_cast<int64_t>(std::llround(fraction * static_cast<double>(n)));
   const std::vector<int64_t> order = split_permutation(n, seed);
   return {data.subset(part(order, 0, n - second)), data.subset(part(order, n - second, n))};
+}
+
+Dataset bootstrap(const Dataset& data, uint64_t seed) {
+  const int64_t n = data.size();
+  NABLA_CHECK(n > 0, "bootstrap: the dataset is empty; there is nothing to resample");
+  std::vector<int64_t> rows(static_cast<size_t>(n));
+  RandomStream rng(seed, kBootstrapStream);
+  for (int64_t& row : rows) row = static_cast<int64_t>(rng.below(static_cast<uint64_t>(n)));
+  return data.subset(rows);
 }
 
 Splits split_three_ways(const Dataset& data, double train, double validation, double test,

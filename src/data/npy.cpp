@@ -225,13 +225,20 @@ Tensor read_npy(const std::string& path) {
   const Header header = HeaderParser(text, path).parse();
   const Element e = parse_descr(header.descr, path);
 
-  int64_t count = 1, nonzero = 1;
+  // The product of the non-zero dims stays below 2^40 (checked before each multiplication, so
+  // it never overflows); a zero dim makes the array empty whatever the others are.
+  int64_t nonzero = 1;
+  bool empty_array = false;
   for (int64_t d : header.shape) {
-    if (d > 0) nonzero *= d;  // each d <= 2^40, and the product is checked before it can grow past
-    NABLA_CHECK(nonzero <= kMaxElements, "read_npy: '", path, "' has shape ", header.shape,
+    if (d == 0) {
+      empty_array = true;
+      continue;
+    }
+    NABLA_CHECK(nonzero <= kMaxElements / d, "read_npy: '", path, "' has shape ", header.shape,
                 ", more than 2^40 elements");
-    count *= d;
+    nonzero *= d;
   }
+  const int64_t count = empty_array ? 0 : nonzero;
   const uint64_t data_bytes = static_cast<uint64_t>(count) * static_cast<uint64_t>(e.bytes);
   NABLA_CHECK(file_size - prefix - header_size == data_bytes, "read_npy: '", path, "' has ",
               file_size - prefix - header_size, " bytes of data but its shape ", header.shape,

@@ -164,6 +164,9 @@ const std::vector<KeySpec> kSchema = {
      "epoch and per logged step, weight histograms per epoch (tensorboard --logdir <run>)"},
     {"train.freeze", K::texts, "[]",
      "name patterns (* wildcard) of parameters kept fixed, e.g. [\"features.*\"]"},
+    {"train.bootstrap", K::boolean, "false",
+     "bagging: train on a bootstrap resample of the training split (as many rows, drawn with "
+     "replacement, seeded by train.seed); ensemble such runs with nabla eval RUN..."},
     {"train.snapshots", K::boolean, "false",
      "cosine_restarts: save the weights at the end of each cycle (a snapshot ensemble)"},
     {"train.early_stopping.patience", K::integer, "0", "epochs without improvement (0: off)", at_least(0)},

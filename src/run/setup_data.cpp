@@ -273,7 +273,9 @@ std::string metric_choice(const Config& config, const std::string& key,
   return metric;
 }
 
-data::Splits load_data(const Config& config) {
+namespace {
+
+data::Splits read_splits(const Config& config) {
   const data::Task task = task_of(config);
   const std::string dataset = choice(config, "data.dataset", kDatasets);
   if (dataset == "images" && !has_train_and_test(require_dir(config, "")))
@@ -293,6 +295,15 @@ data::Splits load_data(const Config& config) {
   const int64_t classes = config.integer("data.spiral_classes");
   return split_pool(config, data::two_spirals(points, classes, config.number("data.spiral_noise"),
                                               static_cast<uint64_t>(config.integer("train.seed"))));
+}
+
+}  // namespace
+
+data::Splits load_data(const Config& config) {
+  data::Splits splits = read_splits(config);
+  if (config.boolean("train.bootstrap"))
+    splits.train = data::bootstrap(splits.train, static_cast<uint64_t>(config.integer("train.seed")));
+  return splits;
 }
 
 data::Preprocessing make_preprocessing(const Config& config) {

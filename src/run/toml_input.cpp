@@ -27,6 +27,15 @@ size_t utf8_length(std::string_view text, size_t i) {
   return length;
 }
 
+// Whether text[at] directly follows a letter, digit, '_', '+' or '-': a quote there (0'5) opens
+// no string in TOML, and toml++ 3.3 reads on as a value, so the text after it is code.
+bool after_word(std::string_view text, size_t at) {
+  if (at == 0) return false;
+  const char p = text[at - 1];
+  return (p >= 'a' && p <= 'z') || (p >= 'A' && p <= 'Z') || (p >= '0' && p <= '9') || p == '_' ||
+         p == '+' || p == '-';
+}
+
 std::string hex_byte(unsigned char value) {
   char text[8];
   std::snprintf(text, sizeof text, "0x%02X", value);
@@ -88,7 +97,7 @@ std::optional<TextProblem> find_unsafe_toml(std::string_view text) {
                          "are ASCII there (put text in quotes)");
       if (ch == '#') {
         in = In::comment;
-      } else if (ch == '"' || ch == '\'') {
+      } else if ((ch == '"' || ch == '\'') && !after_word(text, c.at)) {
         const bool multi = c.starts_with(ch == '"' ? "\"\"\"" : "'''");
         closer = multi ? text.substr(c.at, 3) : text.substr(c.at, 1);
         escapes = ch == '"';
@@ -99,6 +108,17 @@ std::optional<TextProblem> find_unsafe_toml(std::string_view text) {
       if (ch == '\n') in = In::code;
     } else if (escaped) {
       escaped = false;  // \" does not close the string, \\ does not escape the next one
+      // toml++ 3.3 asks whether the character after a backslash (and, for a line-ending
+      // backslash, the first one after the skipped whitespace) is Unicode whitespace, and its
+      // table reaches TOML_UNREACHABLE for some non-ASCII characters: undefined behaviour.
+      size_t next = c.at;
+      while (next < text.size() && (text[next] == ' ' || text[next] == '\t' ||
+                                    text[next] == '\r' || text[next] == '\n'))
+        ++next;
+      if (next < text.size() && static_cast<unsigned char>(text[next]) >= 0x80)
+        return c.problem("a non-ASCII character right after a backslash escape (or its line "
+                         "break) in a string; TOML escapes are ASCII (\\n, \\t, \\uXXXX): write "
+                         "the character as \\uXXXX or put it after an ASCII one");
     } else if (escapes && ch == '\\') {
       escaped = true;
     } else if (c.starts_with(closer)) {

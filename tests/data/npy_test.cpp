@@ -101,6 +101,14 @@ TEST_F(NpyFiles, MalformedFilesAreErrors) {
   const std::string huge = write("{'descr': '<f4', 'fortran_order': False, 'shape': (1000000000000,), }",
                                  bytes_of(&one, 4), "huge.npy");
   EXPECT_TRUE(throws_error_containing([&] { data::read_npy(huge); }, {"needs 4000000000000"}));
+  // A zero dim empties the array, but the other dims still size its strides: their product is
+  // bounded too (the fuzzer's first npy finding, tests/fuzz/findings/npy).
+  const std::string zero = write("{'descr': '<f4', 'fortran_order': False, 'shape': (0, 2000000, 2000000), }",
+                                 "", "zero.npy");
+  EXPECT_TRUE(throws_error_containing([&] { data::read_npy(zero); }, {"more than 2^40 elements"}));
+  const std::string empty = write("{'descr': '<f4', 'fortran_order': False, 'shape': (0, 3), }", "",
+                                  "empty.npy");
+  EXPECT_EQ(data::read_npy(empty).shape(), (Shape{0, 3}));
   EXPECT_TRUE(throws_error_containing(
       [&] { data::read_npy(write("{'descr': '<f2', 'fortran_order': False, 'shape': (2,), }",
                                  bytes_of(&one, 4), "half.npy")); },

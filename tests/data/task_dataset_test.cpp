@@ -1,7 +1,8 @@
 // Regression and multi-label datasets: make_target_dataset's checks, Friedman #1, image pairs,
-// and the loader's batches of float target rows.
+// the loader's batches of float target rows, and bootstrap resamples (bagging).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 
@@ -97,4 +98,25 @@ TEST(TargetDataset, LoaderBatchesFloatTargetRows) {
     rows += batch->inputs.size(0);
   }
   EXPECT_EQ(rows, 10);
+}
+
+TEST(Bootstrap, DrawsRowsWithReplacementFromItsOwnSeededStream) {
+  std::vector<float> x(1000);
+  std::vector<int64_t> y(1000);
+  for (int i = 0; i < 1000; ++i) x[i] = static_cast<float>(i), y[i] = i % 3;
+  const data::Dataset d = data::make_dataset(from_vector(x, {1000, 1}), from_vector(y, {1000}), 3);
+  const data::Dataset a = data::bootstrap(d, 5);
+  EXPECT_EQ(a.size(), 1000);
+  std::vector<int> seen(1000, 0);
+  const std::vector<float> rows = a.inputs.to_vector<float>();
+  const std::vector<int64_t> labels = a.targets.to_vector<int64_t>();
+  for (size_t k = 0; k < rows.size(); ++k) {
+    ++seen[static_cast<size_t>(rows[k])];
+    EXPECT_EQ(labels[k], static_cast<int64_t>(rows[k]) % 3);  // each row keeps its target
+  }
+  const auto distinct = std::count_if(seen.begin(), seen.end(), [](int c) { return c > 0; });
+  EXPECT_NEAR(static_cast<double>(distinct) / 1000, 1 - std::exp(-1.0), 0.04);  // 63.2%
+  EXPECT_EQ(data::bootstrap(d, 5).inputs.to_vector<float>(), rows);
+  EXPECT_NE(data::bootstrap(d, 6).inputs.to_vector<float>(), rows);
+  EXPECT_EQ(a.num_classes, 3);
 }

@@ -173,6 +173,15 @@ TEST(Config, UnsafeBytesAreRefusedBeforeTheTomlParser) {
               HasSubstr("t.toml:2:6: byte 0xE9 is not UTF-8"));
   EXPECT_THAT(error_of([] { Config::from_string("a = \"\xed\xa0\x80\"", "t.toml"); }),
               HasSubstr("t.toml:1:6: byte 0xED is not UTF-8"));  // a UTF-16 surrogate
+  // A backslash before a non-ASCII character, directly or after a line break (fuzz finding
+  // tests/fuzz/findings/config/escape_before_non_ascii).
+  EXPECT_THAT(error_of([] { Config::from_string("a = \"x\\\xce\x8b\"", "t.toml"); }),
+              HasSubstr("t.toml:1:8: a non-ASCII character right after a backslash escape"));
+  EXPECT_THAT(error_of([] { Config::from_string("a = \"\"\"x\\\n  \xc3\xa9\"\"\"", "t.toml"); }),
+              HasSubstr("non-ASCII character right after a backslash escape"));
+  // A quote right after a number opens no string (tests/fuzz/findings/config/quote_after_number).
+  EXPECT_THAT(error_of([] { Config::from_string("lr = 0'0\xcb\x91'\n", "t.toml"); }),
+              HasSubstr("t.toml:1:9: non-ASCII character outside a string or comment"));
   // Non-ASCII text where TOML allows it: strings (all four kinds), comments.
   const Config fine = Config::from_string(
       "# caf\xc3\xa9 \xe2\x9c\x93\n[data]\npath = \"r\xc3\xa9sum\xc3\xa9 \\\" \xc3\xa9.csv\"\n"

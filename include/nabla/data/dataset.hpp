@@ -68,6 +68,11 @@ std::pair<Dataset, Dataset> split_off(const Dataset& data, double fraction, uint
 // Each class must lie in [0, num_classes) and appear once. Classification datasets only.
 Dataset select_classes(const Dataset& data, const std::vector<int64_t>& classes, int64_t limit = 0);
 
+// A bootstrap resample (bagging): N rows drawn uniformly with replacement from the N rows of
+// `data`, in draw order, from a seeded stream of its own (the splits' and the loader's streams
+// are not touched). About 63.2% of the rows appear at least once.
+Dataset bootstrap(const Dataset& data, uint64_t seed);
+
 struct Splits {
   Dataset train, validation, test;
 };

@@ -36,6 +36,7 @@ data::CsvOptions csv_options(const Config& config, data::Task task);
 
 // train / validation / test as the config's data section says (validation may be empty), with
 // targets of task_of(config): a dataset that cannot give them is an Error naming data.dataset.
+// With train.bootstrap the training split is a bootstrap resample of itself (bagging).
 data::Splits load_data(const Config& config);
 
 data::Preprocessing make_preprocessing(const Config& config);
