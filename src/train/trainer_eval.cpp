@@ -24,8 +24,8 @@ TaskMetrics make_metrics(data::Task task, int64_t outputs) {
 }
 
 // The metrics of every batch, as the Evaluation of their task.
-Evaluation finish(const TaskMetrics& metrics, std::vector<int64_t>& predictions,
-                  std::vector<Tensor>& outputs) {
+Evaluation finish(const TaskMetrics& metrics, const std::vector<int64_t>& predictions,
+                  const std::vector<Tensor>& outputs) {
   Evaluation e;
   if (const auto* m = std::get_if<ClassificationMetrics>(&metrics)) {
     e.loss = m->loss();
