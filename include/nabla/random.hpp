@@ -5,6 +5,7 @@
 #pragma GCC visibility push(default)
 
 #include <cstdint>
+#include <vector>
 
 namespace nabla {
 
@@ -42,6 +43,10 @@ class RandomStream {
   double pending_[2] = {0.0, 0.0};  // the two uniforms of the current Philox block
   int pending_left_ = 0;
 };
+
+// 0, 1, ..., n-1 in a Fisher–Yates order drawn from `rng` (torch.randperm with a generator):
+// the same stream state gives the same permutation on any machine.
+std::vector<int64_t> random_permutation(int64_t n, RandomStream& rng);
 
 }  // namespace nabla
 

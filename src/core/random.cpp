@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <mutex>
+#include <numeric>
 
 #include "core/philox.hpp"
 #include "nabla/error.hpp"
@@ -65,6 +66,15 @@ uint64_t RandomStream::below(uint64_t n) {
   // 53-bit uniforms: the bias for any n below 2^32 is under 2^-21, far below what a shuffle or
   // an augmentation can show.
   return static_cast<uint64_t>(uniform() * static_cast<double>(n)) % n;
+}
+
+std::vector<int64_t> random_permutation(int64_t n, RandomStream& rng) {
+  NABLA_CHECK(n >= 0, "random_permutation: n must be >= 0, got ", n);
+  std::vector<int64_t> order(static_cast<size_t>(n));
+  std::iota(order.begin(), order.end(), int64_t{0});
+  for (int64_t i = n - 1; i > 0; --i)
+    std::swap(order[static_cast<size_t>(i)], order[rng.below(static_cast<uint64_t>(i) + 1)]);
+  return order;
 }
 
 }  // namespace nabla

@@ -37,14 +37,9 @@ Tensor gather_rows(const Tensor& source, const std::vector<int64_t>& indices) {
   return out;
 }
 
-// Rows 0..n-1 in a seeded Fisher–Yates order.
 std::vector<int64_t> split_permutation(int64_t n, uint64_t seed) {
-  std::vector<int64_t> order(static_cast<size_t>(n));
-  std::iota(order.begin(), order.end(), int64_t{0});
   RandomStream rng(seed, kSplitStream);
-  for (int64_t i = n - 1; i > 0; --i)
-    std::swap(order[static_cast<size_t>(i)], order[rng.below(static_cast<uint64_t>(i) + 1)]);
-  return order;
+  return random_permutation(n, rng);
 }
 
 std::vector<int64_t> part(const std::vector<int64_t>& order, int64_t begin, int64_t end) {

@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <array>
 #include <cfloat>
 #include <cmath>
@@ -27,7 +28,12 @@ class CompressedReader {
     NABLA_CHECK(std::filesystem::exists(path), "read_idx: file '", path, "' does not exist");
     file_.reset(gzopen(path.c_str(), "rb"));
     NABLA_CHECK(file_ != nullptr, "read_idx: cannot open '", path, "': ", std::strerror(errno));
-    gzbuffer(file_.get(), 1 << 20);
+    // A large buffer speeds the 26 MB Fashion-MNIST files; a small file gets one its own size
+    // (zlib's input buffer plus twice that for output), not 3 MiB for a few bytes.
+    std::error_code size_error;
+    const auto file_bytes = std::filesystem::file_size(path, size_error);
+    const uintmax_t wanted = size_error ? uintmax_t{1} << 20 : file_bytes;
+    gzbuffer(file_.get(), static_cast<unsigned>(std::clamp<uintmax_t>(wanted, 8192, 1 << 20)));
   }
 
   // Reads exactly `bytes` bytes; `what` names them in the error.

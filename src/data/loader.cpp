@@ -75,12 +75,12 @@ struct DataLoader::State {
 };
 
 std::vector<int64_t> DataLoader::State::order_of(int64_t e) const {
+  if (options.shuffle) {
+    RandomStream rng(options.seed, static_cast<uint64_t>(e));
+    return random_permutation(rows, rng);
+  }
   std::vector<int64_t> order(static_cast<size_t>(rows));
   std::iota(order.begin(), order.end(), int64_t{0});
-  if (!options.shuffle) return order;
-  RandomStream rng(options.seed, static_cast<uint64_t>(e));
-  for (int64_t i = rows - 1; i > 0; --i)  // Fisher–Yates
-    std::swap(order[static_cast<size_t>(i)], order[rng.below(static_cast<uint64_t>(i) + 1)]);
   return order;
 }
 

@@ -59,6 +59,11 @@ const std::vector<KeySpec> kSchema = {
      "test_limit then count the kept samples", between(0, kMaxClasses - 1)},
     {"data.validation", K::number, "0.1",
      "fraction of the training set held out for validation (0: none)", fraction_below_one()},
+    {"data.folds", K::integer, "0",
+     "k-fold cross-validation: join the training and validation splits and cut them into this "
+     "many folds (0: off; nabla tune sets it from tune.folds)", between(0, 1000)},
+    {"data.fold", K::integer, "0", "k-fold cross-validation: the fold held out for validation, "
+     "0 to data.folds - 1", between(0, 999)},
     {"data.split", K::numbers, "[0.8, 0.1, 0.1]",
      "csv / spirals: train, validation, test fractions of the one pool", between(0, 1)},
     {"data.spiral_points", K::integer, "300", "spirals: points per class", between(2, 10000000)},
@@ -175,6 +180,12 @@ const std::vector<KeySpec> kSchema = {
     {"train.early_stopping.min_delta", K::number, "0.0", "smallest change that counts", at_least(0)},
     {"train.early_stopping.restore_best", K::boolean, "true", "reload the best weights"},
 
+    {"eval.tta", K::text, "\"none\"",
+     "nabla eval's test-time augmentation: none | flip (2 views) | five_crop (centre and corner "
+     "crops of the padded image, 5) | ten_crop (those and their mirrors, 10); the views' "
+     "predictions are averaged"},
+    {"eval.tta_padding", K::integer, "0",
+     "pixels of zero padding the crops are taken from (0: augment.crop_padding)", between(0, 4096)},
     {"tune.method", K::text, "\"random\"", "random | grid"},
     {"tune.trials", K::integer, "8",
      "random: trials of each round (round 0: the default and trials - 1 drawn)", between(1, 100000)},
@@ -188,6 +199,10 @@ const std::vector<KeySpec> kSchema = {
     {"tune.parallel", K::integer, "0", "trials run at once, each its own process (0: cores)", between(0, 1024)},
     {"tune.metric", K::text, "\"val_accuracy\"", "val_accuracy | val_loss"},
     {"tune.seed", K::integer, "0", "drives the sampling of trials", at_least(0)},
+    {"tune.folds", K::integer, "0",
+     "k-fold cross-validation: each trial trains k times, each fold of the training and "
+     "validation rows held out once, and is ranked by the mean (0: one validation split)",
+     between(0, 100)},
     {"tune.params", K::tables, "",
      "[[tune.params]] key = \"optimizer.lr\", scale = log | log1m | linear | int | choice, min, "
      "max, values (grid points or numeric choices), choices (text choices), points (grid)"},

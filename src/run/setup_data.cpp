@@ -4,7 +4,9 @@
 #include <filesystem>
 #include <iostream>
 #include <optional>
+#include <tuple>
 
+#include "nabla/data/folds.hpp"
 #include "nabla/data/idx.hpp"
 #include "nabla/data/image_folder.hpp"
 #include "nabla/data/npy.hpp"
@@ -301,6 +303,19 @@ data::Splits read_splits(const Config& config) {
 
 data::Splits load_data(const Config& config) {
   data::Splits splits = read_splits(config);
+  if (const int64_t folds = config.integer("data.folds"); folds > 0) {
+    const int64_t fold = config.integer("data.fold");
+    const data::Dataset pool = data::concatenate(splits.train, splits.validation);
+    if (folds < 2 || folds > pool.size())
+      config_error(config, "data.folds", "= " + std::to_string(folds) + ": cross-validation needs "
+                   "between 2 folds and one per row (" + std::to_string(pool.size()) +
+                   " training and validation rows); 5 or 10 are usual");
+    if (fold >= folds)
+      config_error(config, "data.fold", "= " + std::to_string(fold) + " does not exist: with " +
+                   std::to_string(folds) + " folds it lies in [0, " + std::to_string(folds - 1) + "]");
+    std::tie(splits.train, splits.validation) =
+        data::k_fold(pool, folds, fold, static_cast<uint64_t>(config.integer("train.seed")));
+  }
   if (config.boolean("train.bootstrap"))
     splits.train = data::bootstrap(splits.train, static_cast<uint64_t>(config.integer("train.seed")));
   return splits;

@@ -56,6 +56,25 @@ Tensor task_predictions(data::Task task, const Tensor& outputs) {
   return outputs;
 }
 
+Tensor predict_view_average(nn::Module& model, const Tensor& inputs, data::Task task,
+                            const ViewMaker& views, const InputTransform& transform,
+                            int64_t batch_size) {
+  const Device device = model.device();
+  return batched(model, inputs, {}, batch_size, "predict_view_average", [&](const Tensor& raw) {
+    const std::vector<Tensor> batch_views = views(raw);
+    NABLA_CHECK(!batch_views.empty(), "predict_view_average: the view maker gave no views");
+    Tensor sum;
+    for (const Tensor& view : batch_views) {
+      const Tensor outputs = model((transform ? transform(view) : view).to(device));
+      NABLA_CHECK(outputs.dim() == 2, "predict_view_average: the model's output has shape ",
+                  outputs.shape(), "; nabla's tasks need outputs [B, classes or targets]");
+      const Tensor predictions = task_predictions(task, outputs);
+      sum = sum.defined() ? sum + predictions : predictions;
+    }
+    return sum / static_cast<double>(batch_views.size());
+  });
+}
+
 Tensor penultimate_features(nn::Module& model, const Tensor& inputs,
                             const InputTransform& transform, int64_t batch_size) {
   return batched(model, inputs, transform, batch_size, "penultimate_features", [&](const Tensor& x) {

@@ -33,18 +33,25 @@ Status status_from(const std::string& name) {
 Json to_json(const TrialRecord& r) {
   Json params = Json::object();
   for (const auto& [name, text] : r.params) params[name] = text;
-  return Json{{"id", r.id},
-              {"round", r.round},
-              {"rung", r.rung},
-              {"epochs", r.epochs},
-              {"params", std::move(params)},
-              {"metric", number_or_null(r.metric)},
-              {"val_accuracy", number_or_null(r.val_accuracy)},
-              {"val_loss", number_or_null(r.val_loss)},
-              {"status", status_name(r.status)},
-              {"exit_code", r.exit_code},
-              {"log", r.log},
-              {"seconds", number_or_null(r.seconds)}};
+  Json json{{"id", r.id},
+            {"round", r.round},
+            {"rung", r.rung},
+            {"epochs", r.epochs},
+            {"params", std::move(params)},
+            {"metric", number_or_null(r.metric)},
+            {"val_accuracy", number_or_null(r.val_accuracy)},
+            {"val_loss", number_or_null(r.val_loss)},
+            {"status", status_name(r.status)},
+            {"exit_code", r.exit_code},
+            {"log", r.log},
+            {"seconds", number_or_null(r.seconds)}};
+  if (!r.fold_metrics.empty()) {
+    Json folds = Json::array();
+    for (double metric : r.fold_metrics) folds.push_back(number_or_null(metric));
+    json["fold_metrics"] = std::move(folds);
+    json["metric_std"] = number_or_null(r.metric_std);
+  }
+  return json;
 }
 
 TrialRecord from_json(const Json& json) {
@@ -62,6 +69,10 @@ TrialRecord from_json(const Json& json) {
   r.exit_code = json.at("exit_code").get<int>();
   r.log = json.at("log").get<std::string>();
   r.seconds = number_from(json.at("seconds"));
+  if (json.contains("fold_metrics")) {
+    for (const Json& metric : json.at("fold_metrics")) r.fold_metrics.push_back(number_from(metric));
+    r.metric_std = number_from(json.at("metric_std"));
+  }
   return r;
 }
 

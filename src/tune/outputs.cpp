@@ -16,10 +16,6 @@ const TrialRecord* best_ok(const SearchOutcome& outcome) {
   return nullptr;
 }
 
-std::string metrics_path(const SearchPlan& plan, int64_t id) {
-  return plan.dir + "/" + trial_dir_name(id) + "/metrics.jsonl";
-}
-
 }  // namespace
 
 std::string best_config_text(const SearchPlan& plan, const SearchSetup& setup,
@@ -49,9 +45,9 @@ ResultsTable write_outputs(const SearchPlan& plan, const SearchSetup& setup,
   report.metric = setup.settings.metric;
   report.table = table;
   for (const TrialRecord& r : outcome.ranked)
-    report.trials.emplace_back(r.id, read_curves(metrics_path(plan, r.id)));
+    report.trials.emplace_back(r.id, read_trial_curves(plan.dir, r.id, setup.settings.folds));
   if (const TrialRecord* best = best_ok(outcome)) {
-    report.best = read_curves(metrics_path(plan, best->id));
+    report.best = read_trial_curves(plan.dir, best->id, setup.settings.folds);
     report.best_config = best_config_text(plan, setup, *best);
     io::write_file_atomically(plan.dir + "/best.toml", report.best_config, "nabla tune");
   }

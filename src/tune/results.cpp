@@ -2,6 +2,7 @@
 // and the trials' curves read back from their metrics.jsonl.
 #include "nabla/tune/results.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -44,14 +45,38 @@ Curves read_curves(const std::string& metrics_path) {
   return curves;
 }
 
+Curves read_trial_curves(const std::string& tune_dir, int64_t id, int64_t folds) {
+  std::vector<Curves> runs;
+  for (const std::string& dir : trial_run_dirs(id, folds))
+    runs.push_back(read_curves(tune_dir + "/" + dir + "/metrics.jsonl"));
+  if (runs.size() == 1) return runs[0];
+  size_t epochs = runs[0].epoch.size();
+  for (const Curves& run : runs) epochs = std::min(epochs, run.epoch.size());
+  Curves mean;
+  for (auto field : {&Curves::epoch, &Curves::train_loss, &Curves::val_loss,
+                     &Curves::train_accuracy, &Curves::val_accuracy, &Curves::learning_rate}) {
+    for (size_t e = 0; e < epochs; ++e) {
+      double sum = 0.0;
+      for (const Curves& run : runs) sum += (run.*field)[e];
+      (mean.*field).push_back(sum / static_cast<double>(runs.size()));
+    }
+  }
+  return mean;
+}
+
 ResultsTable results_table(const SearchSpace& space, const std::vector<TrialRecord>& ranked,
                            const std::string& metric) {
   const std::string other = metric == "val_accuracy" ? "val_loss" : "val_accuracy";
   ResultsTable table;
   table.header = {"rank", "id", "round"};
   for (const Param& param : space.params) table.header.push_back(param.name);
-  for (const std::string& column : {std::string("epochs"), metric, other, std::string("status")})
-    table.header.push_back(column);
+  const bool folds = std::any_of(ranked.begin(), ranked.end(),
+                                 [](const TrialRecord& r) { return !r.fold_metrics.empty(); });
+  table.header.push_back("epochs");
+  table.header.push_back(metric);
+  if (folds) table.header.push_back(metric + "_std");  // over the folds
+  table.header.push_back(other);
+  table.header.push_back("status");
   for (size_t i = 0; i < ranked.size(); ++i) {
     const TrialRecord& r = ranked[i];
     std::vector<std::string> row = {std::to_string(i + 1), std::to_string(r.id),
@@ -60,6 +85,7 @@ ResultsTable results_table(const SearchSpace& space, const std::vector<TrialReco
     const double other_value = metric == "val_accuracy" ? r.val_loss : r.val_accuracy;
     row.push_back(std::to_string(r.epochs));
     row.push_back(fixed(r.metric, 4));
+    if (folds) row.push_back(fixed(r.metric_std, 4));
     row.push_back(fixed(other_value, 4));
     row.push_back(std::string(status_name(r.status)) + (r.id == 0 ? " (default)" : ""));
     table.rows.push_back(std::move(row));

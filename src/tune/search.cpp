@@ -91,25 +91,67 @@ std::string metric_text(double value) {
   return out.str();
 }
 
-TrialRecord make_record(const SearchPlan& plan, const SearchSetup& setup, const Trial& trial,
-                        int64_t rung, int exit_code, double seconds) {
-  TrialRecord r;
-  r.id = trial.id;
-  r.round = trial.round;
-  r.rung = rung;
-  r.params = params_of(setup.space, trial.point);
-  r.exit_code = exit_code;
-  r.seconds = seconds;
-  r.log = trial_dir_name(trial.id) + "/train.log";
-  const Curves curves = read_curves(plan.dir + "/" + trial_dir_name(trial.id) + "/metrics.jsonl");
+// One training of a trial (the trial itself, or one of its folds) once it has ended.
+struct RunResult {
+  int64_t epochs = 0;
+  double val_accuracy = 0.0, val_loss = 0.0, metric = 0.0;
+  Status status = Status::ok;
+  int exit_code = 0;
+};
+
+RunResult read_result(const SearchPlan& plan, const SearchSetup& setup, const std::string& dir,
+                      int exit_code) {
+  const Curves curves = read_curves(plan.dir + "/" + dir + "/metrics.jsonl");
   const auto last = [](const std::vector<double>& v) { return v.empty() ? std::nan("") : v.back(); };
+  RunResult r;
+  r.exit_code = exit_code;
   r.epochs = curves.epoch.empty() ? 0 : static_cast<int64_t>(curves.epoch.back());
   r.val_accuracy = last(curves.val_accuracy);
   r.val_loss = last(curves.val_loss);
   r.metric = setup.settings.maximize() ? r.val_accuracy : r.val_loss;
   r.status = exit_code == 0 ? Status::ok : exit_code == 3 ? Status::diverged : Status::failed;
-  if (r.status != Status::ok || std::isnan(r.metric)) r.metric = std::nan("");
   if (r.status == Status::ok && std::isnan(r.metric)) r.status = Status::failed;
+  return r;
+}
+
+// The trial's record from its runs: one, or k folds averaged. The worst status counts (a
+// trial with a failed fold failed), and its log is that fold's.
+TrialRecord make_record(const SearchPlan& plan, const SearchSetup& setup, const Trial& trial,
+                        int64_t rung, const std::vector<int>& exit_codes, double seconds) {
+  const std::vector<std::string> dirs = trial_run_dirs(trial.id, setup.settings.folds);
+  TrialRecord r;
+  r.id = trial.id;
+  r.round = trial.round;
+  r.rung = rung;
+  r.params = params_of(setup.space, trial.point);
+  r.seconds = seconds;
+  r.log = dirs[0] + "/train.log";
+  std::vector<RunResult> runs;
+  for (size_t i = 0; i < dirs.size(); ++i) {
+    runs.push_back(read_result(plan, setup, dirs[i], exit_codes[i]));
+    if (runs[i].status > r.status) {
+      r.status = runs[i].status;
+      r.exit_code = runs[i].exit_code;
+      r.log = dirs[i] + "/train.log";
+    }
+  }
+  const auto mean = [&](auto field) {
+    double sum = 0.0;
+    for (const RunResult& run : runs) sum += run.*field;
+    return sum / static_cast<double>(runs.size());
+  };
+  r.epochs = runs[0].epochs;
+  r.val_accuracy = mean(&RunResult::val_accuracy);
+  r.val_loss = mean(&RunResult::val_loss);
+  r.metric = r.status == Status::ok ? mean(&RunResult::metric) : std::nan("");
+  if (runs.size() > 1) {
+    double squares = 0.0;
+    for (const RunResult& run : runs) {
+      r.fold_metrics.push_back(run.metric);
+      squares += (run.metric - r.metric) * (run.metric - r.metric);
+    }
+    r.metric_std = std::sqrt(squares / static_cast<double>(runs.size()));
+  }
   return r;
 }
 
@@ -117,7 +159,9 @@ std::string record_line(const TrialRecord& r, const std::string& metric, const s
   std::ostringstream out;
   out << "trial " << r.id << " (round " << r.round << ", " << r.epochs << " epochs): ";
   if (r.status == Status::ok)
-    out << metric << " " << metric_text(r.metric);
+    out << metric << " " << metric_text(r.metric)
+        << (r.fold_metrics.empty() ? "" : " ± " + metric_text(r.metric_std) + " over " +
+                                              std::to_string(r.fold_metrics.size()) + " folds");
   else
     out << status_name(r.status) << " (exit " << r.exit_code << "; " << dir << "/" << r.log << ")";
   out.precision(1);
@@ -125,27 +169,39 @@ std::string record_line(const TrialRecord& r, const std::string& metric, const s
   return out.str();
 }
 
-TrialRun make_run(const SearchPlan& plan, const SearchSetup& setup, const Trial& trial,
-                  int64_t rung) {
-  TrialRun run;
-  run.id = trial.id;
-  run.round = trial.round;
-  run.rung = rung;
-  run.epochs = setup.rungs[static_cast<size_t>(rung)];
-  run.dir = plan.dir + "/" + trial_dir_name(trial.id);
-  run.log = run.dir + "/train.log";
-  // A trial with a checkpoint continues: the next rung, or a run a Ctrl-C or a kill cut short.
-  run.resume = fs::exists(run.dir + "/checkpoint/last.safetensors");
-  run.args = {"train", plan.config_path};
-  for (const std::string& set : trial_sets(plan, setup, trial.point, trial.is_default, run.epochs)) {
-    run.args.push_back("--set");
-    run.args.push_back(set);
+// The trainings of a trial's rung: one, or one per fold.
+std::vector<TrialRun> make_runs(const SearchPlan& plan, const SearchSetup& setup,
+                                const Trial& trial, int64_t rung) {
+  std::vector<TrialRun> runs;
+  const int64_t folds = setup.settings.folds;
+  const std::vector<std::string> dirs = trial_run_dirs(trial.id, folds);
+  for (size_t fold = 0; fold < dirs.size(); ++fold) {
+    TrialRun run;
+    run.id = trial.id;
+    run.round = trial.round;
+    run.rung = rung;
+    run.epochs = setup.rungs[static_cast<size_t>(rung)];
+    run.dir = plan.dir + "/" + dirs[fold];
+    run.log = run.dir + "/train.log";
+    // A run with a checkpoint continues: the next rung, or a run a Ctrl-C or a kill cut short.
+    run.resume = fs::exists(run.dir + "/checkpoint/last.safetensors");
+    std::vector<std::string> sets = trial_sets(plan, setup, trial.point, trial.is_default, run.epochs);
+    if (folds >= 2) {
+      sets.push_back("data.folds=" + std::to_string(folds));
+      sets.push_back("data.fold=" + std::to_string(fold));
+    }
+    run.args = {"train", plan.config_path};
+    for (const std::string& set : sets) {
+      run.args.push_back("--set");
+      run.args.push_back(set);
+    }
+    run.args.push_back("--out");
+    run.args.push_back(run.dir);
+    // A run without a checkpoint starts again from scratch, whatever an earlier try left there.
+    run.args.push_back(run.resume ? "--resume" : "--overwrite");
+    runs.push_back(std::move(run));
   }
-  run.args.push_back("--out");
-  run.args.push_back(run.dir);
-  // A trial without a checkpoint starts again from scratch, whatever an earlier try left there.
-  run.args.push_back(run.resume ? "--resume" : "--overwrite");
-  return run;
+  return runs;
 }
 
 // Trials that go on from `rung`: the best ok ones by the metric, and always the default.
@@ -184,21 +240,41 @@ SearchOutcome run_search(const SearchPlan& plan, const SearchSetup& setup, Ledge
     std::vector<const Trial*> alive;
     for (const Trial& t : trials) alive.push_back(&t);
     for (size_t rung = 0; rung < setup.rungs.size() && !alive.empty() && !stopped; ++rung) {
+      // Each trial's runs (its folds) side by side; a trial is recorded when its last ends.
       std::vector<TrialRun> runs;
+      std::vector<size_t> trial_of_run;
       std::vector<const Trial*> run_trials;
+      std::vector<std::vector<int>> exit_codes;
+      std::vector<size_t> pending;
+      std::vector<double> seconds;
       for (const Trial* t : alive)
         if (ledger.find(t->id, static_cast<int64_t>(rung)) == nullptr) {
-          runs.push_back(make_run(plan, setup, *t, static_cast<int64_t>(rung)));
+          const std::vector<TrialRun> trial_runs = make_runs(plan, setup, *t, static_cast<int64_t>(rung));
+          for (const TrialRun& run : trial_runs) {
+            runs.push_back(run);
+            trial_of_run.push_back(run_trials.size());
+          }
           run_trials.push_back(t);
+          exit_codes.emplace_back(trial_runs.size(), 0);
+          pending.push_back(trial_runs.size());
+          seconds.push_back(0.0);
         }
       if (!runs.empty()) {
+        const size_t count = run_trials.size();
         say("round " + std::to_string(round) + ", " + std::to_string(setup.rungs[rung]) +
-            " epochs: " + std::to_string(runs.size()) + " trial" + (runs.size() == 1 ? "" : "s"));
-        stopped = !execute(runs, [&](size_t i, int exit_code, double seconds) {
-          const TrialRecord record = make_record(plan, setup, *run_trials[i],
-                                                 static_cast<int64_t>(rung), exit_code, seconds);
-          ledger.append(record);
+            " epochs: " + std::to_string(count) + " trial" + (count == 1 ? "" : "s") +
+            (s.folds >= 2 ? " × " + std::to_string(s.folds) + " folds" : ""));
+        stopped = !execute(runs, [&](size_t i, int exit_code, double run_seconds) {
+          const size_t t = trial_of_run[i];
+          const size_t first = static_cast<size_t>(
+              std::find(trial_of_run.begin(), trial_of_run.end(), t) - trial_of_run.begin());
+          exit_codes[t][i - first] = exit_code;
+          seconds[t] += run_seconds;
           ++outcome.runs;
+          if (--pending[t] > 0) return;
+          const TrialRecord record = make_record(plan, setup, *run_trials[t],
+                                                 static_cast<int64_t>(rung), exit_codes[t], seconds[t]);
+          ledger.append(record);
           say(record_line(record, s.metric, plan.dir));
         });
       }

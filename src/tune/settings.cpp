@@ -53,6 +53,10 @@ TuneSettings read_settings(const run::Config& config) {
   s.parallel = config.integer("tune.parallel");
   s.metric = run::metric_choice(config, "tune.metric", {"val_accuracy", "val_loss"});
   s.seed = static_cast<uint64_t>(config.integer("tune.seed"));
+  s.folds = config.integer("tune.folds");
+  if (s.folds == 1)
+    run::config_error(config, "tune.folds", "must be 0 (off: one validation split) or >= 2 (5 or "
+                                            "10 are usual)");
   return s;
 }
 
@@ -98,7 +102,8 @@ SearchSetup prepare_search(const SearchPlan& plan) {
     sets.insert(sets.end(), extra.begin(), extra.end());
     return run::Config::from_file(plan.config_path, sets);
   });
-  check_validation_split(base);
+  // k folds take their validation rows from the training and validation splits joined.
+  if (setup.settings.folds == 0) check_validation_split(base);
   const TuneSettings& s = setup.settings;
   if (s.method == "grid" && grid_size(setup.space) > 1000)
     run::config_error(base, "tune.method",
@@ -138,6 +143,14 @@ std::string trial_dir_name(int64_t id) {
   char name[32];
   std::snprintf(name, sizeof name, "trials/%04lld", static_cast<long long>(id));
   return name;
+}
+
+std::vector<std::string> trial_run_dirs(int64_t id, int64_t folds) {
+  if (folds < 2) return {trial_dir_name(id)};
+  std::vector<std::string> dirs;
+  for (int64_t fold = 0; fold < folds; ++fold)
+    dirs.push_back(trial_dir_name(id) + "/fold-" + std::to_string(fold));
+  return dirs;
 }
 
 }  // namespace nabla::tune

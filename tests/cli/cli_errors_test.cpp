@@ -171,6 +171,19 @@ TEST(CliSummary, LeNetTableAsTheNotesWalkThroughIt) {
   EXPECT_THAT(r.out, HasSubstr("61,706"));   // LeNet-5's total
 }
 
+// --names lists the state dict as torch's model.state_dict() would: lenet5 is an nn.Sequential,
+// cnn_bn has batch-norm buffers after its parameters.
+TEST(CliSummary, NamesListTheStateDict) {
+  const CommandResult lenet = run_nabla({"summary", "lenet5", "--names"});
+  ASSERT_EQ(lenet.exit_code, 0) << lenet.err;
+  EXPECT_THAT(lenet.out, ContainsRegex("0\\.weight +\\[6, 1, 5, 5\\] +parameter"));
+  EXPECT_THAT(lenet.out, HasSubstr("10 parameters, 0 buffers"));
+  const CommandResult cnn = run_nabla({"summary", "cnn_bn", "--names"});
+  ASSERT_EQ(cnn.exit_code, 0) << cnn.err;
+  EXPECT_THAT(cnn.out, ContainsRegex("running_mean +\\[32\\] +buffer"));
+  EXPECT_LT(cnn.out.find("parameter"), cnn.out.find("buffer"));
+}
+
 TEST(CliHelp, ConfigKeysAreListed) {
   const CommandResult r = run_nabla({"train", "--help-config"});
   ASSERT_EQ(r.exit_code, 0);

@@ -4,6 +4,7 @@
 // rerunning a finished trial, failed trials are recorded with their exit code and log, and a
 // bad search space exits 2 naming the key.
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -225,6 +226,40 @@ TEST(CliTune, FailedTrialsAreRecordedAndTheSearchGoesOn) {
     EXPECT_THAT(read_text(out + "/" + line["log"].get<std::string>()), HasSubstr("train.snapshots"));
   }
   EXPECT_TRUE(fs::exists(out + "/results.csv"));
+  fs::remove_all(dir);
+}
+
+// tune.folds = 3: every trial trains once per fold, each fold's run holds out another third of
+// the training and validation rows, and the trial is ranked by the mean (its spread recorded).
+TEST(CliTune, KFoldTrainsEveryFoldAndRanksByTheMean) {
+  const std::string dir = fresh_dir("tune_folds");
+  const std::string out = dir + "/search";
+  const CommandResult r = run_nabla(tune_args(
+      write_config(dir), out, {"--set", "tune.folds=3", "--set", "tune.trials=2", "--set", "tune.epochs=6"}));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("3-fold cross-validation"));
+  EXPECT_THAT(r.out, HasSubstr("(mean ± std over 3 folds)"));
+  const std::vector<nlohmann::json> lines = ledger_lines(out);
+  ASSERT_EQ(lines.size(), 2u);
+  for (const nlohmann::json& line : lines) {
+    ASSERT_EQ(line["status"], "ok") << line.dump();
+    const std::vector<double> folds = line["fold_metrics"].get<std::vector<double>>();
+    ASSERT_EQ(folds.size(), 3u);
+    const double mean = (folds[0] + folds[1] + folds[2]) / 3;
+    double squares = 0;
+    for (double f : folds) squares += (f - mean) * (f - mean);
+    EXPECT_NEAR(line["metric"].get<double>(), mean, 1e-12);
+    EXPECT_NEAR(line["metric_std"].get<double>(), std::sqrt(squares / 3), 1e-12);
+    const std::string trial = out + "/trials/000" + std::to_string(line["id"].get<int>());
+    for (int fold = 0; fold < 3; ++fold) {
+      const run::Config used = run::Config::from_file(trial + "/fold-" + std::to_string(fold) + "/config.toml");
+      EXPECT_EQ(used.integer("data.folds"), 3);
+      EXPECT_EQ(used.integer("data.fold"), fold);
+    }
+  }
+  EXPECT_THAT(read_text(out + "/results.csv"), HasSubstr("val_accuracy_std"));
+  // best.toml trains the winner on the usual split, not on one fold.
+  EXPECT_EQ(run::Config::from_file(out + "/best.toml").integer("data.folds"), 0);
   fs::remove_all(dir);
 }
 

@@ -35,6 +35,7 @@ struct EvalArgs {
   std::vector<std::string> run_dirs;
   std::vector<std::string> sets;
   bool snapshots = false;
+  std::string tta;  // --tta VIEWS: --set eval.tta=VIEWS
 };
 int eval_command(const EvalArgs& args);
 
@@ -42,6 +43,7 @@ struct SummaryArgs {
   std::string target;                // a zoo name or a TOML config
   std::vector<int64_t> input_shape;  // one sample, without the batch dim; empty: the model's
   int64_t classes = 0;               // 0: the model's usual count
+  bool names = false;                // the state dict's names instead of the layer table
 };
 int summary_command(const SummaryArgs& args);
 

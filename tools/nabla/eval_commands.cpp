@@ -3,9 +3,11 @@
 #include <iomanip>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <iostream>
 
 #include "commands.hpp"
+#include "nabla/data/test_time.hpp"
 #include "nabla/io/safetensors.hpp"
 #include "nabla/run/setup.hpp"
 #include "nabla/run/trained.hpp"
@@ -19,12 +21,46 @@ namespace nabla::cli {
 
 namespace {
 
-// Class probabilities of `inputs` [N, ...] in batches, preprocessing applied.
-Tensor probabilities(run::TrainedModel& trained, const Tensor& inputs) {
+// eval.tta of a run's config, checked: the views and the padding of their crops.
+struct TestTimeSetting {
+  data::TestTimeViews views = data::TestTimeViews::none;
+  int64_t padding = 0;
+};
+TestTimeSetting test_time_setting(const run::TrainedModel& trained) {
+  const run::Config& config = trained.config;
+  TestTimeSetting setting;
+  setting.views = data::parse_test_time_views(
+      run::choice(config, "eval.tta", {"none", "flip", "five_crop", "ten_crop"}));
+  if (setting.views != data::TestTimeViews::none && trained.sample_shape.size() != 3) {
+    std::ostringstream shape;
+    shape << trained.sample_shape;
+    run::config_error(config, "eval.tta", "flips and crops need images [C, H, W]; this run's "
+                      "samples are " + shape.str());
+  }
+  setting.padding = config.integer("eval.tta_padding");
+  if (setting.padding == 0) setting.padding = config.integer("augment.crop_padding");
+  const bool crops = setting.views == data::TestTimeViews::five_crop ||
+                     setting.views == data::TestTimeViews::ten_crop;
+  if (crops && setting.padding == 0)
+    run::config_error(config, "eval.tta_padding",
+                      "is 0 and the run trained without augment.crop_padding; the crops need a "
+                      "padding, e.g. --set eval.tta_padding=2");
+  return setting;
+}
+
+// The run's predictions of `inputs` [N, ...] (class or label probabilities, regression values)
+// in batches, preprocessing applied, averaged over the views of eval.tta.
+Tensor predictions(run::TrainedModel& trained, const Tensor& inputs) {
+  const run::Config& config = trained.config;
+  const auto [views, padding] = test_time_setting(trained);
   const data::Preprocessing* pre = &trained.preprocessing;
-  return train::predict_probabilities(*trained.model, inputs,
-                                      [pre](const Tensor& x) { return pre->apply(x); },
-                                      trained.config.integer("train.eval_batch_size"));
+  return train::predict_view_average(
+      *trained.model, inputs, trained.task,
+      [&](const Tensor& batch) {
+        return views == data::TestTimeViews::none ? std::vector<Tensor>{batch}
+                                                  : data::test_time_views(batch, views, padding);
+      },
+      [pre](const Tensor& x) { return pre->apply(x); }, config.integer("train.eval_batch_size"));
 }
 
 void print_evaluation(const train::ClassificationMetrics& metrics,
@@ -105,21 +141,17 @@ void print_ensemble(const std::vector<Member>& members, const std::vector<double
 // or of label probabilities (multi-label, scored as logits log(p / (1 - p))).
 void evaluate_task(const std::vector<Member>& members, const data::Dataset& test) {
   const run::TrainedModel& first = *members.front().trained;
-  std::vector<Tensor> predictions;
+  std::vector<Tensor> outputs;
   for (const Member& member : members) {
     run::TrainedModel& trained = *member.trained;
     NABLA_CHECK(trained.task == first.task, "eval: '", member.name, "' is a ",
                 data::task_name(trained.task), " run, '", members.front().name, "' a ",
                 data::task_name(first.task), " one; ensemble members must share the task");
-    const data::Preprocessing* pre = &trained.preprocessing;
-    predictions.push_back(train::task_predictions(
-        trained.task, train::predict_logits(*trained.model, test.inputs,
-                                            [pre](const Tensor& x) { return pre->apply(x); },
-                                            trained.config.integer("train.eval_batch_size"))));
+    outputs.push_back(predictions(trained, test.inputs));
   }
-  Tensor mean = predictions[0];
-  for (size_t k = 1; k < predictions.size(); ++k) mean = mean + predictions[k];
-  mean = mean / static_cast<double>(predictions.size());
+  Tensor mean = outputs[0];
+  for (size_t k = 1; k < outputs.size(); ++k) mean = mean + outputs[k];
+  mean = mean / static_cast<double>(outputs.size());
   train::Evaluation evaluation;
   evaluation.task = first.task;
   if (first.task == data::Task::regression) {
@@ -143,17 +175,30 @@ void evaluate_task(const std::vector<Member>& members, const data::Dataset& test
 
 }  // namespace
 
-int eval_command(const EvalArgs& args) {
+// One line when the predictions average test-time views: which, and the cost.
+void print_test_time_views(const run::Config& config) {
+  const std::string views = config.text("eval.tta");
+  if (views == "none") return;
+  const int64_t count = data::view_count(data::parse_test_time_views(views));
+  std::cout << "test-time augmentation: " << views << ", the mean of " << count
+            << " views' predictions (" << count << "x the inference cost)\n";
+}
+
+int eval_command(const EvalArgs& given) {
+  EvalArgs args = given;
+  if (!args.tta.empty()) args.sets.push_back("eval.tta=" + args.tta);
   std::vector<Member> members;
   data::Splits splits;
   try {
     members = load_members(args);
+    for (const Member& member : members) test_time_setting(*member.trained);
     splits = run::load_data(members.front().trained->config);
   } catch (const std::exception& error) {
     return report_error(error.what(), kExitBadInput);
   }
   try {
     const run::TrainedModel& first = *members.front().trained;
+    print_test_time_views(first.config);
     if (first.task != data::Task::classification) {
       evaluate_task(members, splits.test);
       return 0;
@@ -161,7 +206,7 @@ int eval_command(const EvalArgs& args) {
     std::vector<Tensor> probs;
     std::vector<double> accuracies;
     for (Member& member : members) {
-      probs.push_back(probabilities(*member.trained, splits.test.inputs));
+      probs.push_back(predictions(*member.trained, splits.test.inputs));
       train::ClassificationMetrics metrics(first.num_classes);
       metrics.add(probs.back(), splits.test.targets);
       accuracies.push_back(metrics.accuracy());

@@ -87,6 +87,9 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   eval_cmd->add_flag("--snapshots", eval.snapshots,
                      "ensemble the run's cosine-restart snapshots (train.snapshots = true)");
+  eval_cmd->add_option("--tta", eval.tta,
+                       "test-time augmentation, the views' predictions averaged: flip (2 views), "
+                       "five_crop (5) or ten_crop (10); sets eval.tta");
 
 
   nabla::cli::SummaryArgs summary;
@@ -95,6 +98,9 @@ int main(int argc, char** argv) {
       ->required();
   summary_cmd->add_option("--input", summary.input_shape, "sample shape, e.g. --input 3 224 224");
   summary_cmd->add_option("--classes", summary.classes, "number of classes");
+  summary_cmd->add_flag("--names", summary.names,
+                        "list the state dict's names, shapes and kinds (to match a PyTorch "
+                        "state dict) instead of the layer table");
 
   // Subcommands in their own files register here, one line each.
   nabla::cli::Commands commands;

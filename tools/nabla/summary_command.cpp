@@ -1,7 +1,9 @@
 // nabla summary: the notes' layer-by-layer walkthrough (output shape, parameters, multiply-adds)
-// for a zoo model or the model a config builds.
+// for a zoo model or the model a config builds; --names lists its state dict instead.
+#include <iomanip>
 #include <iostream>
 #include <set>
+#include <sstream>
 
 #include "commands.hpp"
 #include "nabla/models/models.hpp"
@@ -26,6 +28,28 @@ void default_input(const std::string& name, Shape& shape, int64_t& classes) {
     shape = name == "mlp" ? Shape{784} : Shape{1, 28, 28};
   }
   if (classes == 0) classes = 10;
+}
+
+// The state dict as PyTorch's model.state_dict() lists it: parameters, then buffers, in
+// registration order, with their shapes; the names model.pretrained and nabla predict match.
+void print_names(const nn::Module& model) {
+  const auto parameters = model.named_parameters(), buffers = model.named_buffers();
+  size_t width = 4;
+  for (const auto* list : {&parameters, &buffers})
+    for (const auto& [name, tensor] : *list) width = std::max(width, name.size());
+  const auto line = [&](const std::string& name, const std::string& shape, const std::string& kind) {
+    std::cout << std::left << std::setw(static_cast<int>(width + 2)) << name << std::setw(20)
+              << shape << kind << "\n";
+  };
+  line("name", "shape", "kind");
+  for (const auto* list : {&parameters, &buffers})
+    for (const auto& [name, tensor] : *list) {
+      std::ostringstream shape;
+      shape << tensor.shape();
+      line(name, shape.str(), list == &parameters ? "parameter" : "buffer");
+    }
+  std::cout << std::right << parameters.size() << " parameters, " << buffers.size()
+            << " buffers\n";
 }
 
 }  // namespace
@@ -53,6 +77,10 @@ int summary_command(const SummaryArgs& args) {
     }
   } catch (const std::exception& error) {
     return report_error(error.what(), kExitBadInput);
+  }
+  if (args.names) {
+    print_names(*model);
+    return 0;
   }
   Shape input = {1};
   input.insert(input.end(), shape.begin(), shape.end());

@@ -92,11 +92,20 @@ std::string percent_or_number(const std::string& metric, double value) {
   return out.str();
 }
 
+// The trial's metric, with its spread over the folds when it was cross-validated.
+std::string record_metric(const std::string& metric, const tune::TrialRecord& r) {
+  std::string text = percent_or_number(metric, r.metric);
+  if (!r.fold_metrics.empty())
+    text += " ± " + percent_or_number(metric, r.metric_std) + " (mean ± std over " +
+            std::to_string(r.fold_metrics.size()) + " folds)";
+  return text;
+}
+
 std::string comparison(const tune::SearchSetup& setup, const tune::TrialRecord* base,
                        const tune::TrialRecord& best) {
   const std::string& metric = setup.settings.metric;
   std::ostringstream out;
-  out << "best (trial " << best.id << "): " << metric << " " << percent_or_number(metric, best.metric)
+  out << "best (trial " << best.id << "): " << metric << " " << record_metric(metric, best)
       << " after " << best.epochs << " epochs";
   if (base == nullptr || base->status != tune::Status::ok || base->id == best.id) {
     if (base != nullptr && base->id == best.id) out << "; no trial beat the default";
@@ -117,7 +126,7 @@ void print_summary(const tune::SearchPlan& plan, const tune::SearchSetup& setup,
     if (r.id == 0) base = &r;
   const std::string& metric = setup.settings.metric;
   if (base != nullptr && base->status == tune::Status::ok)
-    std::cout << "default (trial 0): " << metric << " " << percent_or_number(metric, base->metric)
+    std::cout << "default (trial 0): " << metric << " " << record_metric(metric, *base)
               << " after " << base->epochs << " epochs\n";
   for (const tune::TrialRecord& r : outcome.ranked) {
     if (r.status != tune::Status::ok) continue;
@@ -175,6 +184,7 @@ void print_header(const TuneArgs& args, const Session& session) {
             << " per round, " << s.rounds << " round" << (s.rounds == 1 ? "" : "s") << ", epochs "
             << rungs_text(session.setup->rungs)
             << (s.halving > 0 ? " (successive halving, eta " + std::to_string(s.halving) + ")" : "")
+            << (s.folds >= 2 ? ", " + std::to_string(s.folds) + "-fold cross-validation" : "")
             << "; " << session.parallel << " at once x " << threads << " thread"
             << (threads == 1 ? "" : "s") << " (" << session.cores << " cores); " << session.plan.dir
             << "\n";

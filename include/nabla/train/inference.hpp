@@ -32,6 +32,14 @@ Tensor predict_probabilities(nn::Module& model, const Tensor& inputs,
 // themselves.
 Tensor task_predictions(data::Task task, const Tensor& outputs);
 
+// Test-time augmentation: the task's predictions averaged over the views `views` makes of each
+// raw batch (data::test_time_views), each view transformed (preprocessed) before the model. A
+// classifier's result is the mean of the views' class probabilities, [N, C].
+using ViewMaker = std::function<std::vector<Tensor>(const Tensor&)>;
+Tensor predict_view_average(nn::Module& model, const Tensor& inputs, data::Task task,
+                            const ViewMaker& views, const InputTransform& transform = {},
+                            int64_t batch_size = 256);
+
 // The input of the last nn::Linear the model calls in its forward pass — the penultimate
 // layer's features that a new classifier head reads, flattened to [N, D]. An Error when the
 // model calls no Linear layer.

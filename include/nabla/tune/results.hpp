@@ -23,6 +23,9 @@ struct Curves {
   std::vector<double> epoch, train_loss, val_loss, train_accuracy, val_accuracy, learning_rate;
 };
 Curves read_curves(const std::string& metrics_path);
+// A trial's curves (trial_run_dirs under tune_dir): with k folds the mean of the folds' values
+// over the epochs all of them reached.
+Curves read_trial_curves(const std::string& tune_dir, int64_t id, int64_t folds);
 
 // Columns: rank, id, round, each parameter, epochs, the metric, the other validation number,
 // status. Rows in `ranked` order.

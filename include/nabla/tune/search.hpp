@@ -12,9 +12,11 @@
 //
 // The ledger (trials.jsonl) holds one JSON line per finished trial rung: id, round, rung, epochs,
 // params (name → TOML text), metric, val_accuracy, val_loss, status (ok | diverged | failed),
-// exit_code, log, seconds. The search is a function of the config and the ledger: a resumed
+// exit_code, log, seconds (of all its trainings), and with tune.folds fold_metrics and
+// metric_std. The search is a function of the config and the ledger: a resumed
 // search draws the same trials, takes each finished rung from the ledger and trains only the
-// rest (an interrupted trial continues from its checkpoint).
+// rest (an interrupted trial continues from its checkpoint). With tune.folds = k every trial
+// rung is k trainings (data.folds = k, data.fold = 0..k-1), recorded once all k have ended.
 //
 //   tune::SearchPlan plan{.config_path = "examples/tune_mlp.toml", .dir = "runs/tune_mlp-tune"};
 //   tune::SearchSetup setup = tune::prepare_search(plan);        // Error: bad config or space
@@ -23,6 +25,7 @@
 #pragma once
 #pragma GCC visibility push(default)
 
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -46,6 +49,7 @@ struct TuneSettings {
   int64_t parallel = 0;           // 0: one per core
   std::string metric = "val_accuracy";
   uint64_t seed = 0;
+  int64_t folds = 0;              // k-fold cross-validation of every trial (0: one validation split)
   bool maximize() const { return metric == "val_accuracy"; }
 };
 TuneSettings read_settings(const run::Config& config);
@@ -64,6 +68,10 @@ struct TrialRecord {
   int64_t id = 0, round = 0, rung = 0, epochs = 0;
   std::vector<std::pair<std::string, std::string>> params;  // name → TOML text
   double metric = 0.0, val_accuracy = 0.0, val_loss = 0.0;  // NaN when missing
+  // With tune.folds = k: each fold's metric, and their standard deviation (NumPy's default,
+  // ddof = 0); metric, val_accuracy and val_loss are then means over the k folds.
+  std::vector<double> fold_metrics;
+  double metric_std = std::nan("");
   Status status = Status::ok;
   int exit_code = 0;
   std::string log;  // relative to the tune directory
@@ -143,6 +151,9 @@ Point point_of(const SearchSpace& space, const TrialRecord& record);
 
 // trials/0007 for id 7.
 std::string trial_dir_name(int64_t id);
+// Where a trial's trainings run, relative to the tune directory: {trials/0007}, or with k folds
+// {trials/0007/fold-0, ..., trials/0007/fold-<k-1>}.
+std::vector<std::string> trial_run_dirs(int64_t id, int64_t folds);
 
 }  // namespace nabla::tune
 

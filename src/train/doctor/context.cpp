@@ -22,12 +22,8 @@ constexpr uint64_t kSubsetStream = 0xD0C7'0000'0000'0001ull;
 constexpr size_t kRatioWindow = 10;
 
 std::vector<int64_t> seeded_rows(int64_t n, int64_t take, uint64_t seed) {
-  std::vector<int64_t> order(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) order[static_cast<size_t>(i)] = i;
   RandomStream rng(seed, kSubsetStream);
-  for (int64_t i = n - 1; i > 0; --i)
-    std::swap(order[static_cast<size_t>(i)],
-              order[static_cast<size_t>(rng.below(static_cast<uint64_t>(i + 1)))]);
+  std::vector<int64_t> order = random_permutation(n, rng);
   order.resize(static_cast<size_t>(std::min(n, take)));
   return order;
 }
