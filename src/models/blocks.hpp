@@ -51,8 +51,8 @@ inline ModulePtr batch_norm2d_layer(int64_t channels, double eps = 1e-5) {
 }
 inline ModulePtr max_pool_layer(int64_t kernel, int64_t stride, int64_t padding = 0,
                                 bool ceil_mode = false) {
-  return std::make_shared<nn::MaxPool2d>(Size2(kernel), Size2(stride), Size2(padding), Size2(1),
-                                         ceil_mode);
+  return std::make_shared<nn::MaxPool2d>(nn::functional::MaxPool2dOptions{
+      .kernel_size = kernel, .stride = Size2(stride), .padding = padding, .ceil_mode = ceil_mode});
 }
 inline ModulePtr adaptive_avg_pool_layer(int64_t size) {
   return std::make_shared<nn::AdaptiveAvgPool2d>(Size2(size));

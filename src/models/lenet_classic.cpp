@@ -24,8 +24,8 @@ class Subsampling : public nn::Module {
     nn::init::uniform_(bias_, -0.5, 0.5);
   }
   Tensor forward(const Tensor& x) override {
-    const Tensor window_sum = nn::functional::avg_pool2d(x, 2, std::nullopt, 0, false, true,
-                                                         /*divisor_override=*/1);
+    const Tensor window_sum =
+        nn::functional::avg_pool2d(x, {.kernel_size = 2, .divisor_override = 1});
     return window_sum * weight_.reshape({1, channels_, 1, 1}) + bias_.reshape({1, channels_, 1, 1});
   }
   int64_t multiply_adds(const Shape&, const Shape& output) const override {

@@ -1,5 +1,6 @@
 #include "nabla/nn/linear.hpp"
 
+#include "nabla/nn/functional/linear.hpp"
 #include "nabla/nn/init.hpp"
 #include "nabla/ops.hpp"
 #include "nn/layer_checks.hpp"
@@ -22,8 +23,7 @@ void Linear::reset_parameters() { init::linear_default_(weight, bias); }
 
 Tensor Linear::forward(const Tensor& x) {
   check_in_features("Linear", x, options_.in_features);
-  Tensor y = matmul(x, weight.t());  // the transpose is a BLAS flag, not a copy
-  return bias.defined() ? y + bias : y;
+  return functional::linear(x, weight, bias);
 }
 
 int64_t Linear::multiply_adds(const Shape& /*input*/, const Shape& output) const {

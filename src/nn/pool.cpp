@@ -6,36 +6,41 @@ namespace nabla::nn {
 
 std::string size2_repr(Size2 size) { return functional::Padding2d(size).repr(); }
 
-MaxPool2d::MaxPool2d(Size2 kernel_size, std::optional<Size2> stride, Size2 padding,
-                     Size2 dilation, bool ceil_mode)
-    : Module("MaxPool2d"), kernel_size_(kernel_size), stride_(stride.value_or(kernel_size)),
-      padding_(padding), dilation_(dilation), ceil_mode_(ceil_mode) {}
-
-Tensor MaxPool2d::forward(const Tensor& x) {
-  return functional::max_pool2d(x, kernel_size_, stride_, padding_, dilation_, ceil_mode_);
+namespace {
+template <class Options>
+Options with_stride(Options options) {
+  options.stride = options.stride.value_or(options.kernel_size);
+  return options;
 }
+}  // namespace
+
+MaxPool2d::MaxPool2d(Size2 kernel_size, std::optional<Size2> stride, Size2 padding)
+    : MaxPool2d(functional::MaxPool2dOptions{.kernel_size = kernel_size, .stride = stride,
+                                             .padding = padding}) {}
+
+MaxPool2d::MaxPool2d(const functional::MaxPool2dOptions& options)
+    : Module("MaxPool2d"), options_(with_stride(options)) {}
+
+Tensor MaxPool2d::forward(const Tensor& x) { return functional::max_pool2d(x, options_); }
 
 std::string MaxPool2d::extra_repr() const {
-  return "kernel_size=" + size2_repr(kernel_size_) + ", stride=" + size2_repr(stride_) +
-         ", padding=" + size2_repr(padding_) + ", dilation=" + size2_repr(dilation_) +
-         ", ceil_mode=" + py_bool(ceil_mode_);
+  return "kernel_size=" + size2_repr(options_.kernel_size) + ", stride=" +
+         size2_repr(*options_.stride) + ", padding=" + size2_repr(options_.padding) +
+         ", dilation=" + size2_repr(options_.dilation) + ", ceil_mode=" + py_bool(options_.ceil_mode);
 }
 
-AvgPool2d::AvgPool2d(Size2 kernel_size, std::optional<Size2> stride, Size2 padding,
-                     bool ceil_mode, bool count_include_pad,
-                     std::optional<int64_t> divisor_override)
-    : Module("AvgPool2d"), kernel_size_(kernel_size), stride_(stride.value_or(kernel_size)),
-      padding_(padding), ceil_mode_(ceil_mode), count_include_pad_(count_include_pad),
-      divisor_override_(divisor_override) {}
+AvgPool2d::AvgPool2d(Size2 kernel_size, std::optional<Size2> stride, Size2 padding)
+    : AvgPool2d(functional::AvgPool2dOptions{.kernel_size = kernel_size, .stride = stride,
+                                             .padding = padding}) {}
 
-Tensor AvgPool2d::forward(const Tensor& x) {
-  return functional::avg_pool2d(x, kernel_size_, stride_, padding_, ceil_mode_,
-                                count_include_pad_, divisor_override_);
-}
+AvgPool2d::AvgPool2d(const functional::AvgPool2dOptions& options)
+    : Module("AvgPool2d"), options_(with_stride(options)) {}
+
+Tensor AvgPool2d::forward(const Tensor& x) { return functional::avg_pool2d(x, options_); }
 
 std::string AvgPool2d::extra_repr() const {
-  return "kernel_size=" + size2_repr(kernel_size_) + ", stride=" + size2_repr(stride_) +
-         ", padding=" + size2_repr(padding_);
+  return "kernel_size=" + size2_repr(options_.kernel_size) + ", stride=" +
+         size2_repr(*options_.stride) + ", padding=" + size2_repr(options_.padding);
 }
 
 AdaptiveAvgPool2d::AdaptiveAvgPool2d(Size2 output_size)

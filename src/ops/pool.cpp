@@ -87,8 +87,16 @@ Pool2dArgs window_args(Size2 kernel, Size2 stride, Size2 padding, Size2 dilation
 
 }  // namespace
 
-Tensor max_pool2d(const Tensor& x, Size2 kernel_size, std::optional<Size2> stride, Size2 padding,
-                  Size2 dilation, bool ceil_mode) {
+Tensor max_pool2d(const Tensor& x, Size2 kernel_size, std::optional<Size2> stride, Size2 padding) {
+  return max_pool2d(x, MaxPool2dOptions{.kernel_size = kernel_size, .stride = stride, .padding = padding});
+}
+
+Tensor avg_pool2d(const Tensor& x, Size2 kernel_size, std::optional<Size2> stride, Size2 padding) {
+  return avg_pool2d(x, AvgPool2dOptions{.kernel_size = kernel_size, .stride = stride, .padding = padding});
+}
+
+Tensor max_pool2d(const Tensor& x, const MaxPool2dOptions& options) {
+  const auto& [kernel_size, stride, padding, dilation, ceil_mode] = options;
   const Size2 s = stride.value_or(kernel_size);
   check_window("max_pool2d", kernel_size, s, padding, dilation);
   const Tensor input = batched(x, "max_pool2d");
@@ -100,8 +108,8 @@ Tensor max_pool2d(const Tensor& x, Size2 kernel_size, std::optional<Size2> strid
                   window_args(kernel_size, s, padding, dilation), true);
 }
 
-Tensor avg_pool2d(const Tensor& x, Size2 kernel_size, std::optional<Size2> stride, Size2 padding,
-                  bool ceil_mode, bool count_include_pad, std::optional<int64_t> divisor_override) {
+Tensor avg_pool2d(const Tensor& x, const AvgPool2dOptions& options) {
+  const auto& [kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override] = options;
   const Size2 s = stride.value_or(kernel_size);
   check_window("avg_pool2d", kernel_size, s, padding, 1);
   NABLA_CHECK(!divisor_override || *divisor_override != 0,

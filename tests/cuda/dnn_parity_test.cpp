@@ -110,11 +110,11 @@ TEST(DnnParity, MaxPool2d) {
         [](const Inputs& in) { return F::max_pool2d(in[0], 3, Size2{2, 2}, 1); }, {x}, tol))
         << "overlapping, padded";
     EXPECT_TRUE(matches_cpu(
-        [](const Inputs& in) { return F::max_pool2d(in[0], {3, 2}, Size2{2, 1}, {1, 0}, {2, 1}); },
+        [](const Inputs& in) { return F::max_pool2d(in[0], {.kernel_size = Size2{3, 2}, .stride = Size2{2, 1}, .padding = Size2{1, 0}, .dilation = Size2{2, 1}}); },
         {x}, tol))
         << "dilated";
     EXPECT_TRUE(matches_cpu(
-        [](const Inputs& in) { return F::max_pool2d(in[0], 3, Size2{2, 2}, 0, 1, true); }, {x},
+        [](const Inputs& in) { return F::max_pool2d(in[0], {.kernel_size = 3, .stride = 2, .ceil_mode = true}); }, {x},
         tol))
         << "ceil mode";
   }
@@ -131,12 +131,12 @@ TEST(DnnParity, AvgPool2d) {
         [](const Inputs& in) { return F::avg_pool2d(in[0], 3, Size2{2, 2}, 1); }, {x}, tol))
         << "padded, count_include_pad";
     EXPECT_TRUE(matches_cpu(
-        [](const Inputs& in) { return F::avg_pool2d(in[0], 3, Size2{2, 2}, 1, true, false); },
+        [](const Inputs& in) { return F::avg_pool2d(in[0], {.kernel_size = 3, .stride = 2, .padding = 1, .ceil_mode = true, .count_include_pad = false}); },
         {x}, tol))
         << "ceil mode, padding left out of the divisor";
     EXPECT_TRUE(matches_cpu(
         [](const Inputs& in) {
-          return F::avg_pool2d(in[0], {3, 2}, Size2{1, 2}, {1, 1}, false, true, 5);
+          return F::avg_pool2d(in[0], {.kernel_size = Size2{3, 2}, .stride = Size2{1, 2}, .padding = Size2{1, 1}, .divisor_override = 5});
         },
         {x}, tol))
         << "divisor_override";
@@ -168,11 +168,11 @@ TEST(DnnParity, PoolsAreExactlyTheCpus) {
   manual_seed(6);
   const Tensor x = randn_leaf({2, 2, 9, 10});
   EXPECT_TRUE(matches_cpu(
-      [](const Inputs& in) { return F::max_pool2d(in[0], 3, Size2{1, 2}, 1, 1, true); }, {x},
+      [](const Inputs& in) { return F::max_pool2d(in[0], {.kernel_size = 3, .stride = Size2{1, 2}, .padding = 1, .ceil_mode = true}); }, {x},
       kExact))
       << "max";
   EXPECT_TRUE(matches_cpu(
-      [](const Inputs& in) { return F::avg_pool2d(in[0], 3, Size2{2, 1}, 1, true, false); }, {x},
+      [](const Inputs& in) { return F::avg_pool2d(in[0], {.kernel_size = 3, .stride = Size2{2, 1}, .padding = 1, .ceil_mode = true, .count_include_pad = false}); }, {x},
       kExact))
       << "avg";
   EXPECT_TRUE(matches_cpu(

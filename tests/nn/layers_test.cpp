@@ -1,4 +1,4 @@
-// Maxout and RBF layers: their formulas, float64 gradchecks of inputs and parameters
+// The functional linear, Maxout and RBF layers: their formulas, float64 gradchecks of inputs and parameters
 // (Maxout's weights; RBF's centres and log-widths), parameter names, and errors.
 #include <cmath>
 #include <sstream>
@@ -9,6 +9,23 @@ using namespace nabla;
 using nabla::testing::all_close;
 using nabla::testing::gradcheck_passes;
 using nabla::testing::throws_error_containing;
+
+// F::linear is nn::Linear's forward without the module: x Wᵀ + b on any leading dims.
+TEST(Layers, FunctionalLinearMatchesTheModuleAndGradchecks) {
+  namespace F = nn::functional;
+  manual_seed(39);
+  nn::Linear layer(nn::LinearOptions{.in_features = 3, .out_features = 2, .dtype = DType::f64});
+  const Tensor x = nabla::testing::randn64({2, 4, 3});
+  EXPECT_TRUE(all_close(F::linear(x, layer.weight, layer.bias), layer(x)));
+  EXPECT_TRUE(all_close(F::linear(x, layer.weight), matmul(x, layer.weight.t())));
+  EXPECT_TRUE(gradcheck_passes(
+      [](const std::vector<Tensor>& in) { return F::linear(in[0], in[1], in[2]); },
+      {x, nabla::testing::randn64({2, 3}), nabla::testing::randn64({2})}));
+  EXPECT_TRUE(throws_error_containing([&] { F::linear(x, layer.weight.t()); },
+                                      {"linear", "[2, 4, 3]", "in_features = 2"}));
+  EXPECT_TRUE(throws_error_containing([&] { F::linear(x, layer.weight, zeros({3})); },
+                                      {"bias of shape [3]", "[out_features] = [2]"}));
+}
 
 TEST(Layers, MaxoutTakesTheMaxOfItsPieces) {
   manual_seed(40);

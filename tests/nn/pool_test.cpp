@@ -11,7 +11,7 @@ namespace F = nn::functional;
 TEST(PoolModule, ReprsMatchTorch) {
   EXPECT_EQ(module_repr(nn::MaxPool2d(2)),
             "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)");
-  EXPECT_EQ(module_repr(nn::MaxPool2d(3, F::Size2{2, 2}, 1, 1, true)),
+  EXPECT_EQ(module_repr(nn::MaxPool2d({.kernel_size = 3, .stride = 2, .padding = 1, .ceil_mode = true})),
             "MaxPool2d(kernel_size=3, stride=2, padding=1, dilation=1, ceil_mode=True)");
   EXPECT_EQ(module_repr(nn::AvgPool2d(F::Size2{2, 3})),
             "AvgPool2d(kernel_size=(2, 3), stride=(2, 3), padding=0)");
@@ -22,10 +22,12 @@ TEST(PoolModule, ForwardIsTheFunctionalOp) {
   manual_seed(2);
   const Tensor x = randn({2, 3, 7, 6});
   EXPECT_TRUE(equal(nn::MaxPool2d(2)(x), F::max_pool2d(x, 2, F::Size2{2, 2})));
-  EXPECT_TRUE(equal(nn::MaxPool2d(3, F::Size2{2, 2}, 1, 1, true)(x),
-                    F::max_pool2d(x, 3, F::Size2{2, 2}, 1, 1, true)));
-  EXPECT_TRUE(equal(nn::AvgPool2d(3, F::Size2{1, 2}, 1, false, false)(x),
-                    F::avg_pool2d(x, 3, F::Size2{1, 2}, 1, false, false)));
+  const F::MaxPool2dOptions max{.kernel_size = 3, .stride = 2, .padding = 1, .ceil_mode = true};
+  EXPECT_TRUE(equal(nn::MaxPool2d(max)(x), F::max_pool2d(x, max)));
+  const F::AvgPool2dOptions avg{
+      .kernel_size = 3, .stride = F::Size2{1, 2}, .padding = 1, .count_include_pad = false};
+  EXPECT_TRUE(equal(nn::AvgPool2d(avg)(x), F::avg_pool2d(x, avg)));
+  EXPECT_TRUE(equal(nn::AvgPool2d(3, 2, 1)(x), F::avg_pool2d(x, {.kernel_size = 3, .stride = 2, .padding = 1})));
   EXPECT_TRUE(equal(nn::AdaptiveAvgPool2d(F::Size2{1, 1})(x), F::adaptive_avg_pool2d(x, 1)));
   EXPECT_EQ(nn::AdaptiveAvgPool2d(F::Size2{2, 3})(x).shape(), (Shape{2, 3, 2, 3}));
   EXPECT_TRUE(nn::MaxPool2d(2).named_parameters().empty());

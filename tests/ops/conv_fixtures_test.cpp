@@ -54,17 +54,23 @@ Outputs conv2d(const Inputs& in, Args& a) {
 }
 
 Outputs max_pool2d(const Inputs& in, Args& a) {
-  return {F::max_pool2d(in.at(0), a.pair("kernel_size"), a.optional_pair("stride"),
-                        a.pair("padding"), a.pair("dilation"), a.flag("ceil_mode"))};
+  return {F::max_pool2d(in.at(0), {.kernel_size = a.pair("kernel_size"),
+                                   .stride = a.optional_pair("stride"),
+                                   .padding = a.pair("padding"),
+                                   .dilation = a.pair("dilation"),
+                                   .ceil_mode = a.flag("ceil_mode")})};
 }
 
 Outputs avg_pool2d(const Inputs& in, Args& a) {
   const std::optional<int64_t> divisor = a.has("divisor_override")
                                              ? std::optional<int64_t>(a.integer("divisor_override"))
                                              : std::nullopt;
-  return {F::avg_pool2d(in.at(0), a.pair("kernel_size"), a.optional_pair("stride"),
-                        a.pair("padding"), a.flag("ceil_mode"), a.flag("count_include_pad"),
-                        divisor)};
+  return {F::avg_pool2d(in.at(0), {.kernel_size = a.pair("kernel_size"),
+                                   .stride = a.optional_pair("stride"),
+                                   .padding = a.pair("padding"),
+                                   .ceil_mode = a.flag("ceil_mode"),
+                                   .count_include_pad = a.flag("count_include_pad"),
+                                   .divisor_override = divisor})};
 }
 
 Outputs batch_norm(const Inputs& in, Args& a) {

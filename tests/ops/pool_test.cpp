@@ -28,12 +28,14 @@ TEST(PoolOp, MaxPoolGradcheckWithPaddingDilationAndCeilMode) {
         [&](const std::vector<Tensor>& in) { return F::max_pool2d(in[0], 2); }, {x}));
     EXPECT_TRUE(gradcheck_passes(
         [&](const std::vector<Tensor>& in) {
-          return F::max_pool2d(in[0], {3, 2}, F::Size2{2, 2}, {1, 1}, 1, ceil);
+          return F::max_pool2d(in[0], {.kernel_size = F::Size2{3, 2}, .stride = F::Size2{2, 2},
+                                       .padding = F::Size2{1, 1}, .ceil_mode = ceil});
         },
         {x}));
     EXPECT_TRUE(gradcheck_passes(
         [&](const std::vector<Tensor>& in) {
-          return F::max_pool2d(in[0], 2, F::Size2{1, 2}, 1, {2, 1}, ceil);
+          return F::max_pool2d(in[0], {.kernel_size = 2, .stride = F::Size2{1, 2}, .padding = 1,
+                                       .dilation = F::Size2{2, 1}, .ceil_mode = ceil});
         },
         {x}));
   }
@@ -46,13 +48,15 @@ TEST(PoolOp, AvgPoolGradcheckAllDivisorRules) {
     for (bool include : {false, true}) {
       EXPECT_TRUE(gradcheck_passes(
           [&](const std::vector<Tensor>& in) {
-            return F::avg_pool2d(in[0], 3, F::Size2{2, 2}, 1, ceil, include);
+            return F::avg_pool2d(in[0], {.kernel_size = 3, .stride = F::Size2{2, 2}, .padding = 1,
+                                         .ceil_mode = ceil, .count_include_pad = include});
           },
           {x}));
     }
   EXPECT_TRUE(gradcheck_passes(
       [&](const std::vector<Tensor>& in) {
-        return F::avg_pool2d(in[0], {2, 3}, std::nullopt, {1, 1}, false, true, 4);
+        return F::avg_pool2d(in[0], {.kernel_size = F::Size2{2, 3}, .padding = F::Size2{1, 1},
+                                     .divisor_override = 4});
       },
       {x}));
 }
@@ -72,12 +76,14 @@ TEST(PoolOp, HandWorkedWindows) {
   // 1 2 3 4 / 5 6 7 8 / 9 10 11 12, kernel 2, stride 2, ceil_mode: a partial last window.
   const Tensor x = f64({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, {1, 1, 3, 4});
   EXPECT_TRUE(
-      all_close(F::max_pool2d(x, 2, std::nullopt, 0, 1, true), f64({6, 8, 10, 12}, {1, 1, 2, 2})));
+      all_close(F::max_pool2d(x, {.kernel_size = 2, .ceil_mode = true}), f64({6, 8, 10, 12}, {1, 1, 2, 2})));
   // count_include_pad: the corner window [pad, 1; pad, 5] divides by 4; excluding pads, by 2.
   EXPECT_TRUE(all_close(F::avg_pool2d(x, 2, std::nullopt, 1).narrow(3, 0, 1).narrow(2, 0, 1),
                         f64({0.25}, {1, 1, 1, 1})));
   EXPECT_TRUE(
-      all_close(F::avg_pool2d(x, 2, std::nullopt, 1, false, false).narrow(3, 0, 1).narrow(2, 0, 1),
+      all_close(F::avg_pool2d(x, {.kernel_size = 2, .padding = 1, .count_include_pad = false})
+                    .narrow(3, 0, 1)
+                    .narrow(2, 0, 1),
                 f64({1.0}, {1, 1, 1, 1})));
   // Adaptive 3x4 -> 2x3: rows [0,2) [1,3), cols [0,2) [1,3) [2,4).
   EXPECT_TRUE(all_close(F::adaptive_avg_pool2d(x, {2, 3}),

@@ -1,10 +1,12 @@
-// torch.nn.functional: activations, dropout and losses as plain functions.
+// torch.nn.functional: linear, convolution, pooling, normalisation, activations, dropout and
+// losses as plain functions.
 //   namespace F = nabla::nn::functional;  F::cross_entropy(logits, labels)
 #pragma once
 #pragma GCC visibility push(default)
 
 #include "nabla/nn/functional/activation.hpp"
 #include "nabla/nn/functional/conv.hpp"
+#include "nabla/nn/functional/linear.hpp"
 #include "nabla/nn/functional/loss.hpp"
 #include "nabla/nn/functional/norm.hpp"
 #include "nabla/nn/functional/pool.hpp"

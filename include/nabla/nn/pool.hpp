@@ -16,31 +16,29 @@ using functional::Size2;
 class MaxPool2d : public Module {
  public:
   explicit MaxPool2d(Size2 kernel_size, std::optional<Size2> stride = std::nullopt,
-                     Size2 padding = 0, Size2 dilation = 1, bool ceil_mode = false);
+                     Size2 padding = 0);
+  explicit MaxPool2d(const functional::MaxPool2dOptions& options);  // every argument by name
   Tensor forward(const Tensor& x) override;
 
  protected:
   std::string extra_repr() const override;
 
  private:
-  Size2 kernel_size_, stride_, padding_, dilation_;
-  bool ceil_mode_;
+  functional::MaxPool2dOptions options_;  // stride filled in
 };
 
 class AvgPool2d : public Module {
  public:
   explicit AvgPool2d(Size2 kernel_size, std::optional<Size2> stride = std::nullopt,
-                     Size2 padding = 0, bool ceil_mode = false, bool count_include_pad = true,
-                     std::optional<int64_t> divisor_override = std::nullopt);
+                     Size2 padding = 0);
+  explicit AvgPool2d(const functional::AvgPool2dOptions& options);  // every argument by name
   Tensor forward(const Tensor& x) override;
 
  protected:
   std::string extra_repr() const override;
 
  private:
-  Size2 kernel_size_, stride_, padding_;
-  bool ceil_mode_, count_include_pad_;
-  std::optional<int64_t> divisor_override_;
+  functional::AvgPool2dOptions options_;  // stride filled in
 };
 
 // output_size (1, 1) is global average pooling (ResNet's head).
