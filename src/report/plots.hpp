@@ -69,4 +69,8 @@ std::string label_score_plot(const RunRecord& record);
 // class_names[index] when there is one, else the number.
 std::string class_name(const RunRecord& record, int64_t index);
 
+// report/picture_plots.cpp: <figure>s holding inline PNGs rather than SVG.
+std::string filters_plot(const RunRecord& record);
+std::string activation_maps_plot(const RunRecord& record);
+
 }  // namespace nabla::report

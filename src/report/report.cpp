@@ -178,6 +178,8 @@ std::string render_html(const RunRecord& record) {
   for (std::string& plot : regression_plots(record)) test.push_back(std::move(plot));
   page += section("test", "Test set", test);
   page += section("boundary", "Decision boundary", {decision_boundary_plot(record)});
+  page += section("pictures", "Filters and activation maps",
+                  {filters_plot(record), activation_maps_plot(record)});
   if (!record.config_text.empty())
     page += "<details><summary>Configuration</summary><pre>" + escape(record.config_text) +
             "</pre></details>\n";

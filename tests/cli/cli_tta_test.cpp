@@ -1,5 +1,6 @@
-// nabla eval --tta: test-time augmentation of a trained LeNet-5 (a small Fashion-MNIST subset,
-// crops and flips in training), its cost line, and bad settings refused with exit 2.
+// A trained LeNet-5 (a small Fashion-MNIST subset, crops and flips in training) seen from the
+// outside: nabla eval --tta (test-time augmentation, its cost line, bad settings refused with
+// exit 2), nabla filters (the first layer as a PNG) and the report's pictures.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -21,7 +22,7 @@ std::string accuracy_line(const std::string& text) {
   return at == std::string::npos ? std::string() : text.substr(at, text.find('%', at) - at);
 }
 
-TEST(CliTta, EvalAveragesTheViewsAndStatesTheCost) {
+TEST(CliTrainedLeNet, TestTimeAugmentationFiltersAndPictures) {
   const std::string dir = fresh_dir("tta");
   const CommandResult train = run_nabla(
       {"train", kExamples + "/fashion_mnist_lenet.toml", "--out", dir, "--set", "data.train_limit=1000",
@@ -52,6 +53,17 @@ TEST(CliTta, EvalAveragesTheViewsAndStatesTheCost) {
       run_nabla({"eval", dir, "--tta", "five_crop", "--set", "augment.crop_padding=0"});
   EXPECT_EQ(no_padding.exit_code, 2);
   EXPECT_THAT(no_padding.err, HasSubstr("eval.tta_padding"));
+
+  const CommandResult filters = run_nabla({"filters", dir, "--zoom", "4"});
+  ASSERT_EQ(filters.exit_code, 0) << filters.err;
+  EXPECT_THAT(filters.out, HasSubstr("0.weight [6, 1, 5, 5], 127x22 pixels"));  // 6 tiles of 20
+  EXPECT_EQ(read_text(dir + "/filters.png").rfind("\x89PNG\r\n\x1a\n", 0), 0u);
+  const CommandResult not_png = run_nabla({"filters", dir, "--out", dir + "/f.jpg"});
+  EXPECT_EQ(not_png.exit_code, 2);
+  EXPECT_THAT(not_png.err, HasSubstr("must end in .png"));
+  const std::string report = read_text(dir + "/report.html");
+  EXPECT_THAT(report, HasSubstr("id=\"filters\""));
+  EXPECT_THAT(report, HasSubstr("id=\"activation-maps\""));
   fs::remove_all(dir);
 }
 

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "nabla/report/report.hpp"
+#include "nabla/train/inspect.hpp"
 #include "nabla/train/monitor.hpp"
 
 namespace nabla::cli {
@@ -19,6 +20,12 @@ std::string significant(double value) {
   std::ostringstream out;
   out.precision(4);
   out << value;
+  return out.str();
+}
+
+std::string shape_text(const Shape& shape) {
+  std::ostringstream out;
+  out << shape;
   return out.str();
 }
 
@@ -114,6 +121,23 @@ void add_fits(const data::Dataset& test, const train::Evaluation& eval, report::
   }
 }
 
+// Image models with a convolution: the first layer's filters, and the first test image with
+// the activation maps of the first kPictureLayers convolutions.
+void add_pictures(train::Trainer& trainer, const data::Dataset& test, report::RunRecord& record) {
+  constexpr size_t kPictureLayers = 8;
+  if (test.inputs.dim() != 4 || test.size() == 0) return;
+  const Tensor raw = test.inputs.narrow(0, 0, 1);
+  const auto& transform = trainer.options().input_transform;
+  const auto maps = train::conv_activations(trainer.model(), transform ? transform(raw) : raw);
+  if (maps.empty()) return;
+  const auto [name, weight] = train::first_conv_weight(trainer.model(), test.sample_shape());
+  record.filters = {name, report::image_grid(weight)};
+  record.probe = report::image_grid(raw, /*zoom=*/3, 1);
+  for (size_t i = 0; i < std::min(maps.size(), kPictureLayers); ++i)
+    record.activation_maps.push_back({maps[i].first + " " + shape_text(maps[i].second.shape()),
+                                      report::feature_map_grid(maps[i].second)});
+}
+
 }  // namespace
 
 void write_run_report(const std::string& path, const std::string& config_path,
@@ -139,6 +163,7 @@ void write_run_report(const std::string& path, const std::string& config_path,
     add_misclassified(splits.test, test, record);
     add_boundary(trainer, splits.train, record);
   }
+  add_pictures(trainer, splits.test, record);
   if (test.task == data::Task::regression) {
     record.train_accuracy.clear();  // all NaN: a regression has no accuracy
     record.val_accuracy.clear();

@@ -4,11 +4,14 @@
 // accuracy, learning rate, update/weight ratios per parameter (log scale, the 1e-3 guide line),
 // activation and gradient histograms per layer, the confusion matrix, misclassified test
 // images with their labels and, for 2-D inputs, the decision boundary; for regression the
-// predicted-vs-true and residual plots per target, for multi-label the per-label scores.
+// predicted-vs-true and residual plots per target, for multi-label the per-label scores; for
+// image models with a convolution, the first layer's filters and one test image's activation
+// maps after every convolution (inline PNG).
 //
 // Every plot is an <svg class="plot"> with a fixed id (loss, accuracy, learning-rate,
 // update-ratios, activation-histograms, gradient-histograms, dead-relu, confusion, misclassified,
-// decision-boundary, fit-<k>, residuals-<k>, label-scores) and is left out when its data is empty, as is a section with no plots.
+// decision-boundary, fit-<k>, residuals-<k>, label-scores; the pictures are <img> with ids
+// filters and activation-maps) and is left out when its data is empty, as is a section with no plots.
 // Series may hold NaN or inf (a diverged step): those points are skipped and counted in the
 // plot's caption.
 //
@@ -24,6 +27,8 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "nabla/report/pictures.hpp"
 
 namespace nabla::report {
 
@@ -61,6 +66,12 @@ struct LabelScoreTable {
   std::vector<double> precision, recall, f1, average_precision;
 };
 
+// A picture with the layer or parameter it shows.
+struct NamedPicture {
+  std::string name;
+  Picture picture;
+};
+
 struct RunRecord {
   std::string title;                                      // e.g. the config's file name
   std::vector<std::pair<std::string, std::string>> facts; // "test accuracy" → "91.2%", ...
@@ -83,6 +94,12 @@ struct RunRecord {
   DecisionBoundary boundary;                    // grid == 0: not drawn
   std::vector<TargetFit> fits;                  // regression: predicted vs true, residuals
   LabelScoreTable label_scores;                 // multilabel: per-label scores
+
+  // Image models with a convolution: the first layer's filters, and one test image (probe)
+  // with the activation maps every convolution makes of it.
+  NamedPicture filters;
+  Picture probe;
+  std::vector<NamedPicture> activation_maps;
 };
 
 // The page. Throws nabla::Error naming the field when the record is inconsistent: per-epoch
