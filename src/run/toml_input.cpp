@@ -27,13 +27,15 @@ size_t utf8_length(std::string_view text, size_t i) {
   return length;
 }
 
-// Whether text[at] directly follows a letter, digit, '_', '+' or '-': a quote there (0'5) opens
-// no string in TOML, and toml++ 3.3 reads on as a value, so the text after it is code.
-bool after_word(std::string_view text, size_t at) {
-  if (at == 0) return false;
+// Whether a quote at text[at] can open a string: TOML has strings only where a key or a value
+// starts, after whitespace, '=', '[', '{', ',' or a dotted key's '.'. Anywhere else (0'5, a
+// quote after a quote that opened nothing: 0'') toml++ 3.3 reads on as part of a value, so
+// the text after it is code.
+bool opens_string(std::string_view text, size_t at) {
+  if (at == 0) return true;
   const char p = text[at - 1];
-  return (p >= 'a' && p <= 'z') || (p >= 'A' && p <= 'Z') || (p >= '0' && p <= '9') || p == '_' ||
-         p == '+' || p == '-';
+  return p == ' ' || p == '\t' || p == '\n' || p == '\r' || p == '=' || p == '[' || p == '{' ||
+         p == ',' || p == '.';
 }
 
 std::string hex_byte(unsigned char value) {
@@ -97,7 +99,7 @@ std::optional<TextProblem> find_unsafe_toml(std::string_view text) {
                          "are ASCII there (put text in quotes)");
       if (ch == '#') {
         in = In::comment;
-      } else if ((ch == '"' || ch == '\'') && !after_word(text, c.at)) {
+      } else if ((ch == '"' || ch == '\'') && opens_string(text, c.at)) {
         const bool multi = c.starts_with(ch == '"' ? "\"\"\"" : "'''");
         closer = multi ? text.substr(c.at, 3) : text.substr(c.at, 1);
         escapes = ch == '"';

@@ -182,6 +182,11 @@ TEST(Config, UnsafeBytesAreRefusedBeforeTheTomlParser) {
   // A quote right after a number opens no string (tests/fuzz/findings/config/quote_after_number).
   EXPECT_THAT(error_of([] { Config::from_string("lr = 0'0\xcb\x91'\n", "t.toml"); }),
               HasSubstr("t.toml:1:9: non-ASCII character outside a string or comment"));
+  // Nor does a quote right after such a quote (tests/fuzz/findings/config/quote_after_quote).
+  EXPECT_THAT(error_of([] { Config::from_string("o=0''\xcb\x91", "t.toml"); }),
+              HasSubstr("t.toml:1:6: non-ASCII character outside a string or comment"));
+  EXPECT_THAT(error_of([] { Config::from_string("a = [\"x\"]'\xc3\xa9'", "t.toml"); }),
+              HasSubstr("t.toml:1:12: non-ASCII character outside a string or comment"));
   // Non-ASCII text where TOML allows it: strings (all four kinds), comments.
   const Config fine = Config::from_string(
       "# caf\xc3\xa9 \xe2\x9c\x93\n[data]\npath = \"r\xc3\xa9sum\xc3\xa9 \\\" \xc3\xa9.csv\"\n"
