@@ -53,8 +53,8 @@ void account(Worst& w, float x, float y) {
 }
 
 void print(const char* name, const Worst& w) {
-  std::printf("| %s | %.3e (x = %.9g) | %.3f (x = %.9g) | %.4f | %lld | %lld | %lld |\n", name, w.abs,
-              w.abs_at, w.ulp, w.ulp_at, w.ulp_sum / static_cast<double>(w.compared),
+  std::printf("| %s | %.3e (x = %.9g) | %.3f (x = %.9g) | %.4f | %lld | %lld | %lld |\n", name,
+              w.abs, w.abs_at, w.ulp, w.ulp_at, w.ulp_sum / static_cast<double>(w.compared),
               static_cast<long long>(w.over_one_ulp), static_cast<long long>(w.above_one),
               static_cast<long long>(w.bad_special));
 }
@@ -82,8 +82,8 @@ int main() {
   }
   std::printf("every float32 bit pattern (%lld finite compared), against double std::tanh:\n\n",
               static_cast<long long>(rational.compared));
-  std::printf("| kernel | max abs error | max error (ulp) | mean (ulp) | inputs over 1 ulp | |y| > 1 "
-              "| wrong NaN/inf |\n| --- | --- | --- | ---: | ---: | ---: | ---: |\n");
+  std::printf("| kernel | max abs error | max error (ulp) | mean (ulp) | inputs over 1 ulp "
+              "| |y| > 1 | wrong NaN/inf |\n| --- | --- | --- | ---: | ---: | ---: | ---: |\n");
   print("rational (approximate = \"rational\")", rational);
   print("exact (libm tanhf)", exact);
   return rational.bad_special + exact.bad_special + rational.above_one == 0 ? 0 : 1;

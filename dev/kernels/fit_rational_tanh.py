@@ -68,7 +68,7 @@ approx = dense * np.polyval(p_t.astype(np.float64)[::-1], dense**2) / np.polyval
     q_t.astype(np.float64)[::-1], dense**2)
 rel = np.max(np.abs(approx / np.tanh(dense) - 1.0))
 print(f"M={M} N={N} C={C}: fit max rel error {worst:.3e}; float32 coefficients {rel:.3e} "
-      f"({rel / 2**-24:.2f} half-ulps of 1)")
+      f"({rel / 2**-24:.2f} × 2^-24)")
 print("P (increasing powers of x²):", ", ".join(f"{v:.9e}f" for v in p_t))
 print("Q (increasing powers of x²):", ", ".join(f"{v:.9e}f" for v in q_t))
 print(f"ratio at C: {C * np.polyval(p_t.astype(np.float64)[::-1], C * C) / np.polyval(q_t.astype(np.float64)[::-1], C * C):.12f}")

@@ -44,7 +44,8 @@ LeCunTanh::LeCunTanh(std::string approximate)
 Tensor LeCunTanh::forward(const Tensor& x) { return F::lecun_tanh(x, approximate_); }
 std::string LeCunTanh::extra_repr() const { return approximate_repr(approximate_); }
 
-TanhLinear::TanhLinear(TanhLinearOptions options) : Module("TanhLinear"), options_(std::move(options)) {
+TanhLinear::TanhLinear(TanhLinearOptions options)
+    : Module("TanhLinear"), options_(std::move(options)) {
   F::is_rational_tanh("TanhLinear", options_.approximate);
   NABLA_CHECK(std::isfinite(options_.beta), "TanhLinear: beta must be a finite number, got ",
               options_.beta, " (0.1 is the default slope)");
@@ -53,14 +54,16 @@ TanhLinear::TanhLinear(TanhLinearOptions options) : Module("TanhLinear"), option
   NABLA_CHECK(options_.learnable || options_.num_parameters == 1, "TanhLinear: num_parameters = ",
               options_.num_parameters, " needs learnable = true (a constant beta is one number)");
   if (options_.learnable)
-    beta = register_parameter("beta", full({options_.num_parameters}, options_.beta, {.dtype = options_.dtype}));
+    beta = register_parameter("beta", full({options_.num_parameters}, options_.beta,
+                                           {.dtype = options_.dtype}));
 }
 Tensor TanhLinear::forward(const Tensor& x) {
   if (options_.learnable) return F::tanh_linear(x, beta, options_.approximate);
   return F::tanh_linear(x, options_.beta, options_.approximate);
 }
 std::string TanhLinear::extra_repr() const {
-  std::string out = float_field("beta", options_.beta) + ", learnable=" + (options_.learnable ? "True" : "False");
+  std::string out = float_field("beta", options_.beta) + ", learnable=" +
+                    (options_.learnable ? "True" : "False");  // Python's bools, as torch prints
   if (options_.num_parameters != 1) out += ", " + field("num_parameters", options_.num_parameters);
   const std::string approximate = approximate_repr(options_.approximate);
   return approximate.empty() ? out : out + ", " + approximate;

@@ -23,7 +23,7 @@ NABLA_SIMPLE_ACTIVATION(SiLU)
 #undef NABLA_SIMPLE_ACTIVATION
 
 // tanh x; approximate = "rational" uses the fast float32 ratio of polynomials (its error bound
-// in docs/library.md). Repr as torch's, Tanh(), plus approximate='rational' when set.
+// in docs/activations.md). Repr as torch's, Tanh(), plus approximate='rational' when set.
 class Tanh : public Module {
  public:
   explicit Tanh(std::string approximate = "none");

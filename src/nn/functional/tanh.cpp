@@ -18,7 +18,8 @@ using namespace ops;
 namespace {
 Tensor rational_tanh(const Tensor& x) {
   Tensor y = run_unary(OpId::tanh, x, {.has_a = true});
-  autograd::record("tanh", {x}, y, [saved = SavedTensor(y, "tanh")](const Tensor& g, const GradMask&) {
+  autograd::record("tanh", {x}, y, [saved = SavedTensor(y, "tanh")](const Tensor& g,
+                                                                    const GradMask&) {
     const Tensor yv = saved.get();
     return Grads{g * (1.0 - yv * yv)};
   });
@@ -37,7 +38,9 @@ bool is_rational_tanh(const char* who, const std::string& approximate) {
   return approximate == "rational";
 }
 
-Tensor tanh(const Tensor& x, const std::string& approximate) { return tanh_of("tanh", x, approximate); }
+Tensor tanh(const Tensor& x, const std::string& approximate) {
+  return tanh_of("tanh", x, approximate);
+}
 
 Tensor lecun_tanh(const Tensor& x, const std::string& approximate) {
   return tanh_of("lecun_tanh", x * (2.0 / 3.0), approximate) * 1.7159;

@@ -2,7 +2,7 @@
 // formulas (the modules in nabla/nn/activation.hpp and nabla/nn/dropout.hpp wrap them):
 //   tanh(x, approximate)   tanh x; approximate = "rational" uses the fast float32 ratio of
 //                          polynomials (src/backend/rational_tanh.hpp; error bound in
-//                          docs/library.md), backward 1 − y² of that approximated y
+//                          docs/activations.md), backward 1 − y² of that approximated y
 //   lecun_tanh(x)          1.7159 · tanh(2x/3)                (LeCun et al., "Efficient BackProp")
 //   tanh_linear(x, β)      tanh x + β·x: a linear term so the gradient never vanishes in the
 //                          saturated tails; β a number, or a tensor of 1 element or one per
