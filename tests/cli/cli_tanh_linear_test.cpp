@@ -48,11 +48,13 @@ TEST(CliTanhLinear, LayerListWithTanhLinearTrainsAndSavesBeta) {
 
 TEST(CliTanhLinear, BadKeysAreRefusedWithTheFix) {
   const std::string dir = fresh_dir("tanh_linear_bad");
-  const CommandResult fast = run_nabla(spiral_args(dir, "[{type=\"tanh_linear\", approximate=\"fast\"}, {type=\"linear\"}]"));
+  const CommandResult fast = run_nabla(
+      spiral_args(dir, "[{type=\"tanh_linear\", approximate=\"fast\"}, {type=\"linear\"}]"));
   EXPECT_EQ(fast.exit_code, 2);
   EXPECT_THAT(fast.err, HasSubstr("approximate = \"fast\""));
   EXPECT_THAT(fast.err, HasSubstr("\"rational\""));
-  const CommandResult nan = run_nabla(spiral_args(dir, "[{type=\"tanh_linear\", beta=nan}, {type=\"linear\"}]"));
+  const CommandResult nan =
+      run_nabla(spiral_args(dir, "[{type=\"tanh_linear\", beta=nan}, {type=\"linear\"}]"));
   EXPECT_EQ(nan.exit_code, 2);
   EXPECT_THAT(nan.err, HasSubstr("beta"));
   std::filesystem::remove_all(dir);

@@ -162,7 +162,8 @@ TEST(TanhLinear, BadArgumentsAreErrors) {
   EXPECT_TRUE(throws_error_containing([&] { F::tanh_linear(x, zeros({4})); },
                                       {"tanh_linear", "beta", "[4]", "dim 1"}));
   EXPECT_TRUE(throws_error_containing([] { nn::Tanh("exact"); }, {"Tanh", "exact", "none"}));
-  EXPECT_TRUE(throws_error_containing([&] { nn::TanhLinear({.beta = nan}); }, {"TanhLinear", "beta", "finite"}));
+  EXPECT_TRUE(throws_error_containing([&] { nn::TanhLinear({.beta = nan}); },
+                                      {"TanhLinear", "beta", "finite"}));
   EXPECT_TRUE(throws_error_containing([] { nn::TanhLinear({.num_parameters = 3}); },
                                       {"TanhLinear", "learnable"}));
   EXPECT_TRUE(throws_error_containing([] { nn::TanhLinear({.learnable = true, .num_parameters = 0}); },
