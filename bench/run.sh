@@ -16,7 +16,10 @@ set_=${BENCH_SET:-all}
 rounds=${ROUNDS:-3}
 threads=${NABLA_BENCH_THREADS:-2}
 python=/usr/bin/python3  # Debian's python3-torch (PyTorch 1.13) lives here
-for b in "$bin" "$train_bin"; do
+needed=("$bin" "$train_bin")
+[ "$set_" = tensor ] && needed=("$bin")
+[ "$set_" = train ] && needed=("$train_bin")
+for b in "${needed[@]}"; do
   [ -x "$b" ] || { echo "bench/run.sh: $b missing; run 'make bench'" >&2; exit 1; }
 done
 

@@ -123,6 +123,25 @@ def tensor_table(rounds):
     print(f"\nspread over {len(rounds)} rounds (each round's value; median in the table):")
     for row, cols in data.items():
         print(spread_line(row, cols))
+    if "BM_nabla_tanh" in rounds[0][0]:
+        print()
+        tanh_table(rounds)
+
+
+def tanh_table(rounds):
+    """nabla's exact and rational float32 tanh against torch.tanh, M elements/s."""
+    cols = {"exact": [n["BM_nabla_tanh"]["items_per_second"] / 1e6 for n, _ in rounds],
+            "rational": [n["BM_nabla_tanh_rational"]["items_per_second"] / 1e6 for n, _ in rounds],
+            "torch": [t["tanh 1M f32"] / 1e6 for _, t in rounds]}
+    m = {k: statistics.median(v) for k, v in cols.items()}
+    print("| tanh 1M f32 (M elements/s) | nabla exact | nabla rational | PyTorch | rational/exact "
+          "| rational/PyTorch | exact/PyTorch |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print(f"| median of {len(rounds)} rounds | {m['exact']:.0f} | {m['rational']:.0f} "
+          f"| {m['torch']:.0f} "
+          f"| {m['rational'] / m['exact']:.2f} | {m['rational'] / m['torch']:.2f} "
+          f"| {m['exact'] / m['torch']:.2f} |")
+    print(spread_line("tanh", cols))
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@
 //           n×n, n = 256, 512, 1024; counter FLOP/s = 2·n³ per iteration.
 //   add     nabla::add on 1M floats vs memcpy of one 4 MB operand; bytes/s counts all traffic:
 //           add reads 2×4 MB and writes 4 MB (12 MB), memcpy reads 4 MB and writes 4 MB (8 MB).
+//   tanh    nabla's exact float32 tanh (libm's tanhf per element) and approximate = "rational"
+//           (src/backend/rational_tanh.hpp) on 1M floats in [-5, 5]; items/s = elements/s.
 // Inputs are made outside the timed loop; nabla's outputs come from its caching allocator
 // inside it (part of an op's cost). Threads: NABLA_BENCH_THREADS (default 2, the headline),
 // set with nabla::set_num_threads, which sets OpenMP and OpenBLAS alike.
@@ -96,10 +98,24 @@ void BM_memcpy_threads(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * 2 * kAddElements * int64_t{sizeof(float)});
 }
 
+void tanh_bench(benchmark::State& state, const std::string& approximate) {
+  nabla::manual_seed(0);
+  const nabla::Tensor x = nabla::rand({kAddElements}) * 10.0 - 5.0;
+  for (auto _ : state) {
+    nabla::Tensor y = nabla::nn::functional::tanh(x, approximate);
+    benchmark::DoNotOptimize(y.data_ptr());
+  }
+  state.SetItemsProcessed(state.iterations() * kAddElements);
+}
+void BM_nabla_tanh(benchmark::State& state) { tanh_bench(state, "none"); }
+void BM_nabla_tanh_rational(benchmark::State& state) { tanh_bench(state, "rational"); }
+
 BENCHMARK(BM_nabla_matmul)->Arg(256)->Arg(512)->Arg(1024)->UseRealTime();
 BENCHMARK(BM_openblas_sgemm)->Arg(256)->Arg(512)->Arg(1024)->UseRealTime();
 BENCHMARK(BM_nabla_add)->UseRealTime();
 BENCHMARK(BM_memcpy)->UseRealTime();
 BENCHMARK(BM_memcpy_threads)->UseRealTime();
+BENCHMARK(BM_nabla_tanh)->UseRealTime();
+BENCHMARK(BM_nabla_tanh_rational)->UseRealTime();
 
 }  // namespace

@@ -3,7 +3,8 @@
     /usr/bin/python3 bench/torch/tensor_bench.py      # PyTorch 1.13 from Debian
 
 Prints one tab-separated line per row: name, value, unit (FLOP/s for matmul, bytes/s for add,
-counting add's traffic as 2 reads + 1 write of 4 MB, as the C++ side does). Threads:
+counting add's traffic as 2 reads + 1 write of 4 MB, as the C++ side does; elements/s for
+torch.tanh on 1M floats in [-5, 5], the twin of nabla's exact and rational tanh rows). Threads:
 NABLA_BENCH_THREADS (default 2) through torch.set_num_threads. Each row is warmed up, then
 timed in several segments of many calls; the median segment gives the value, so one segment
 disturbed by another process does not move it.
@@ -29,6 +30,9 @@ def main():
         a, b = torch.randn(ADD_ELEMENTS), torch.randn(ADD_ELEMENTS)
         t = seconds_per_call(lambda: torch.add(a, b))
         print(f"add 1M f32\t{3 * 4 * ADD_ELEMENTS / t:.6g}\tbytes/s", flush=True)
+        x = torch.rand(ADD_ELEMENTS) * 10.0 - 5.0
+        t = seconds_per_call(lambda: torch.tanh(x))
+        print(f"tanh 1M f32\t{ADD_ELEMENTS / t:.6g}\telements/s", flush=True)
 
 
 if __name__ == "__main__":

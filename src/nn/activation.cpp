@@ -1,9 +1,11 @@
 // Activation modules: thin wrappers over nabla::nn::functional, with torch's reprs.
 #include "nabla/nn/activation.hpp"
 
+#include <cmath>
 #include <sstream>
 
 #include "nabla/nn/functional/activation.hpp"
+#include "nn/functional/tanh_approximate.hpp"
 #include "nn/repr.hpp"
 
 namespace nabla::nn {
@@ -22,11 +24,50 @@ template <class T> std::string field(const char* name, const T& value) {
 std::string float_field(const char* name, double value) {
   return std::string(name) + '=' + python_float(value);
 }
+// Torch's Tanh() prints nothing; the opt-in kernel shows as approximate='rational'.
+std::string approximate_repr(const std::string& approximate) {
+  return approximate == "none" ? "" : "approximate='" + approximate + "'";
+}
 }  // namespace
 
 Tensor Sigmoid::forward(const Tensor& x) { return F::sigmoid(x); }
-Tensor Tanh::forward(const Tensor& x) { return F::tanh(x); }
-Tensor LeCunTanh::forward(const Tensor& x) { return F::lecun_tanh(x); }
+Tanh::Tanh(std::string approximate) : Module("Tanh"), approximate_(std::move(approximate)) {
+  F::is_rational_tanh("Tanh", approximate_);
+}
+Tensor Tanh::forward(const Tensor& x) { return F::tanh(x, approximate_); }
+std::string Tanh::extra_repr() const { return approximate_repr(approximate_); }
+
+LeCunTanh::LeCunTanh(std::string approximate)
+    : Module("LeCunTanh"), approximate_(std::move(approximate)) {
+  F::is_rational_tanh("LeCunTanh", approximate_);
+}
+Tensor LeCunTanh::forward(const Tensor& x) { return F::lecun_tanh(x, approximate_); }
+std::string LeCunTanh::extra_repr() const { return approximate_repr(approximate_); }
+
+TanhLinear::TanhLinear(TanhLinearOptions options)
+    : Module("TanhLinear"), options_(std::move(options)) {
+  F::is_rational_tanh("TanhLinear", options_.approximate);
+  NABLA_CHECK(std::isfinite(options_.beta), "TanhLinear: beta must be a finite number, got ",
+              options_.beta, " (0.1 is the default slope)");
+  NABLA_CHECK(options_.num_parameters >= 1, "TanhLinear: num_parameters must be >= 1, got ",
+              options_.num_parameters);
+  NABLA_CHECK(options_.learnable || options_.num_parameters == 1, "TanhLinear: num_parameters = ",
+              options_.num_parameters, " needs learnable = true (a constant beta is one number)");
+  if (options_.learnable)
+    beta = register_parameter("beta", full({options_.num_parameters}, options_.beta,
+                                           {.dtype = options_.dtype}));
+}
+Tensor TanhLinear::forward(const Tensor& x) {
+  if (options_.learnable) return F::tanh_linear(x, beta, options_.approximate);
+  return F::tanh_linear(x, options_.beta, options_.approximate);
+}
+std::string TanhLinear::extra_repr() const {
+  std::string out = float_field("beta", options_.beta) + ", learnable=" +
+                    (options_.learnable ? "True" : "False");  // Python's bools, as torch prints
+  if (options_.num_parameters != 1) out += ", " + field("num_parameters", options_.num_parameters);
+  const std::string approximate = approximate_repr(options_.approximate);
+  return approximate.empty() ? out : out + ", " + approximate;
+}
 Tensor ReLU::forward(const Tensor& x) { return F::relu(x); }
 Tensor SiLU::forward(const Tensor& x) { return F::silu(x); }
 

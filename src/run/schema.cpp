@@ -96,9 +96,10 @@ const std::vector<KeySpec> kSchema = {
     {"model.hidden", K::integers, "[256, 128]", "mlp: hidden layer widths", between(1, kMaxWidth)},
     {"model.dropout", K::number, "-1.0", "dropout of the model's head (< 0: its default)", between(-1, 1)},
     {"model.layers", K::tables, "",
-     "[[model.layers]] type = linear | conv2d | relu | tanh | sigmoid | leaky_relu | gelu | "
-     "maxpool2d | avgpool2d | batchnorm1d | batchnorm2d | dropout | flatten, with out_features, "
-     "out_channels, kernel_size, stride, padding, p, negative_slope, bias"},
+     "[[model.layers]] type = linear | conv2d | relu | tanh | tanh_linear | sigmoid | leaky_relu | "
+     "gelu | maxpool2d | avgpool2d | batchnorm1d | batchnorm2d | dropout | flatten, with "
+     "out_features, out_channels, kernel_size, stride, padding, p, negative_slope, beta, "
+     "learnable_beta, approximate, bias"},
     {"model.pretrained", K::text, "\"\"",
      "transfer learning: weights to start from (a run directory, a nabla checkpoint or a "
      "safetensors file with PyTorch's names)"},
@@ -218,6 +219,9 @@ const std::vector<KeySpec> kLayerSchema = {
     {"bias", K::boolean, "", "linear, conv2d (true)"},
     {"p", K::number, "", "dropout probability (0.5)", between(0, 1)},
     {"negative_slope", K::number, "", "leaky_relu (0.01)"},
+    {"beta", K::number, "", "tanh_linear: slope of the linear term, tanh(x) + beta*x (0.1)"},
+    {"learnable_beta", K::boolean, "", "tanh_linear: learn beta, one per channel (false)"},
+    {"approximate", K::text, "", "tanh, tanh_linear: \"none\" (exact) | \"rational\" (fast float32)"},
 };
 
 const std::vector<KeySpec> kParamGroupSchema = {

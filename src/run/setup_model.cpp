@@ -19,8 +19,8 @@ namespace {
 using ModulePtr = std::shared_ptr<nn::Module>;
 
 const std::vector<std::string> kLayerTypes = {
-    "linear", "conv2d", "relu", "tanh", "sigmoid", "leaky_relu", "gelu", "maxpool2d",
-    "avgpool2d", "batchnorm1d", "batchnorm2d", "dropout", "flatten"};
+    "linear", "conv2d", "relu", "tanh", "tanh_linear", "sigmoid", "leaky_relu", "gelu",
+    "maxpool2d", "avgpool2d", "batchnorm1d", "batchnorm2d", "dropout", "flatten"};
 
 void need_rank(const ConfigTable& layer, const std::string& type, const Shape& shape, int64_t rank,
                const std::string& fix) {
@@ -32,6 +32,25 @@ int64_t positive(const ConfigTable& layer, const std::string& key, int64_t fallb
   const int64_t value = layer.integer(key, fallback);
   NABLA_CHECK(value >= 1, "config: ", key, " must be >= 1, got ", value, " (", layer.where, ")");
   return value;
+}
+
+// tanh's kernel: "none" (exact) or "rational" (the fast float32 approximation).
+std::string approximate(const ConfigTable& layer, const std::string& type) {
+  const std::string value = layer.text("approximate", "none");
+  NABLA_CHECK(value == "none" || value == "rational", "config: layer '", type, "' (", layer.where,
+              ") has approximate = \"", value, "\"; use \"none\" (exact tanh) or \"rational\" "
+              "(the fast float32 ratio of polynomials)");
+  return value;
+}
+
+// tanh(x) + beta*x; a learnable beta has one value per channel (dim 1 of the input).
+ModulePtr tanh_linear(const ConfigTable& layer, const Shape& shape) {
+  const bool learnable = layer.boolean("learnable_beta", false);
+  return std::make_shared<nn::TanhLinear>(nn::TanhLinearOptions{
+      .beta = layer.number("beta", 0.1),
+      .learnable = learnable,
+      .num_parameters = learnable && shape.size() >= 2 ? shape[1] : 1,
+      .approximate = approximate(layer, "tanh_linear")});
 }
 
 // One layer for input `shape` (batch dim included); out_features defaults to the class count.
@@ -69,7 +88,8 @@ ModulePtr make_layer(const ConfigTable& layer, const Shape& shape, int64_t num_c
     return std::make_shared<nn::BatchNorm2d>(shape[1]);
   }
   if (type == "relu") return std::make_shared<nn::ReLU>();
-  if (type == "tanh") return std::make_shared<nn::Tanh>();
+  if (type == "tanh") return std::make_shared<nn::Tanh>(approximate(layer, type));
+  if (type == "tanh_linear") return tanh_linear(layer, shape);
   if (type == "sigmoid") return std::make_shared<nn::Sigmoid>();
   if (type == "gelu") return std::make_shared<nn::GELU>();
   if (type == "leaky_relu") return std::make_shared<nn::LeakyReLU>(layer.number("negative_slope", 0.01));

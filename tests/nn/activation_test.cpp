@@ -20,8 +20,8 @@ using Fn = std::function<Tensor(const Tensor&)>;
 const std::vector<std::pair<std::string, Fn>>& activations() {
   static const std::vector<std::pair<std::string, Fn>> list = {
       {"sigmoid", F::sigmoid},
-      {"tanh", F::tanh},
-      {"lecun_tanh", F::lecun_tanh},
+      {"tanh", [](const Tensor& x) { return F::tanh(x); }},  // tanh and lecun_tanh are overloaded
+      {"lecun_tanh", [](const Tensor& x) { return F::lecun_tanh(x); }},
       {"relu", F::relu},
       {"leaky_relu", [](const Tensor& x) { return F::leaky_relu(x, 0.1); }},
       {"elu", [](const Tensor& x) { return F::elu(x, 0.7); }},

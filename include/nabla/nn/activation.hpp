@@ -1,6 +1,7 @@
 // Activation modules, torch.nn's names, defaults and reprs; each wraps the function of the same
-// name in nabla/nn/functional/activation.hpp (formulas there). PReLU is the only one with a
-// parameter (`weight`, as torch); NoisyReLU is the only one that differs between train and eval.
+// name in nabla/nn/functional/activation.hpp (formulas there). PReLU (`weight`, as torch) and a
+// learnable TanhLinear (`beta`) are the ones with a parameter; NoisyReLU is the only one that
+// differs between train and eval.
 #pragma once
 #pragma GCC visibility push(default)
 
@@ -17,11 +18,60 @@ namespace nabla::nn {
     Tensor forward(const Tensor& x) override;         \
   };
 NABLA_SIMPLE_ACTIVATION(Sigmoid)
-NABLA_SIMPLE_ACTIVATION(Tanh)
-NABLA_SIMPLE_ACTIVATION(LeCunTanh)  // 1.7159 · tanh(2x/3)
 NABLA_SIMPLE_ACTIVATION(ReLU)
 NABLA_SIMPLE_ACTIVATION(SiLU)
 #undef NABLA_SIMPLE_ACTIVATION
+
+// tanh x; approximate = "rational" uses the fast float32 ratio of polynomials (its error bound
+// in docs/activations.md). Repr as torch's, Tanh(), plus approximate='rational' when set.
+class Tanh : public Module {
+ public:
+  explicit Tanh(std::string approximate = "none");
+  Tensor forward(const Tensor& x) override;
+
+ protected:
+  std::string extra_repr() const override;
+
+ private:
+  std::string approximate_;
+};
+
+// 1.7159 · tanh(2x/3), with the same `approximate` choice as Tanh.
+class LeCunTanh : public Module {
+ public:
+  explicit LeCunTanh(std::string approximate = "none");
+  Tensor forward(const Tensor& x) override;
+
+ protected:
+  std::string extra_repr() const override;
+
+ private:
+  std::string approximate_;
+};
+
+struct TanhLinearOptions {
+  double beta = 0.1;              // the slope of the linear term; must be finite
+  bool learnable = false;         // true: β is the parameter `beta`, initialised to `beta`
+  int64_t num_parameters = 1;     // learnable: 1 shared β, or one per channel of dim 1
+  std::string approximate = "none";  // "none" or "rational" (the tanh's kernel)
+  DType dtype = DType::f32;       // of the parameter
+};
+
+// tanh x + β·x (functional::tanh_linear). With learnable = false β is a constant and the module
+// has no parameters; with learnable = true it is the parameter `beta` of num_parameters values.
+// Repr: TanhLinear(beta=0.1, learnable=False), plus num_parameters and approximate when set.
+class TanhLinear : public Module {
+ public:
+  explicit TanhLinear(TanhLinearOptions options = {});
+  Tensor forward(const Tensor& x) override;
+  Tensor beta;  // the parameter when learnable, else undefined
+
+ protected:
+  std::string extra_repr() const override;
+
+ private:
+  TanhLinearOptions options_;
+};
 
 class LeakyReLU : public Module {
  public:

@@ -4,6 +4,7 @@
 
 #include "backend/cpu/cpu_backend.hpp"
 #include "backend/cpu/loops.hpp"
+#include "backend/rational_tanh.hpp"
 
 namespace nabla::cpu {
 
@@ -72,7 +73,11 @@ void unary_typed(OpId op, const View& out, const View& in, const UnaryArgs& args
     case OpId::relu: return unary_loop<T>(out, in, [](T x) { return x > T(0) ? x : T(0); });
     case OpId::sigmoid:
       return unary_loop<T>(out, in, [](T x) { return sigmoid_of(x); });
-    case OpId::tanh: return unary_loop<T>(out, in, [](T x) { return std::tanh(x); });
+    // has_a: the opt-in ratio of polynomials (functional::tanh(x, "rational")); it vectorises,
+    // where std::tanh is a scalar libm call per element.
+    case OpId::tanh:
+      if (args.has_a) return unary_loop<T>(out, in, [](T x) { return rational_tanh(x); });
+      return unary_loop<T>(out, in, [](T x) { return std::tanh(x); });
     case OpId::pow_scalar: {
       const T e = static_cast<T>(args.a);
       if (args.a == 2.0) return unary_loop<T>(out, in, [](T x) { return x * x; });

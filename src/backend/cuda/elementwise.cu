@@ -64,7 +64,8 @@ template <class T> UnaryParams<T> params_of(OpId op, const UnaryArgs& args) {
   p.lo = args.has_a ? static_cast<T>(args.a) : static_cast<T>(-INFINITY);
   p.hi = args.has_b ? static_cast<T>(args.b) : static_cast<T>(INFINITY);
   p.square = op == OpId::pow_scalar && args.a == 2.0;
-  p.tanh_form = args.has_a;  // read by gelu only
+  p.tanh_form = args.has_a;  // read by gelu
+  p.rational = args.has_a;   // read by tanh
   return p;
 }
 

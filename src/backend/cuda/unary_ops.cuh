@@ -5,6 +5,7 @@
 
 #include "backend/backend.hpp"
 #include "backend/cuda/device_math.cuh"
+#include "backend/rational_tanh.hpp"
 
 namespace nabla::cuda {
 
@@ -14,6 +15,7 @@ template <class T> struct UnaryParams {
   T lo, hi;    // clamp's bounds (±inf where absent)
   bool square;     // pow_scalar with exponent 2: x * x, as the CPU
   bool tanh_form;  // gelu / gelu_grad: torch's approximate="tanh"
+  bool rational;   // tanh: the ratio of polynomials of rational_tanh.hpp, as the CPU
 };
 
 template <class T> __device__ inline T gelu_value(T x, bool tanh_form, bool grad) {
@@ -41,7 +43,7 @@ template <class T> __device__ inline T unary_value(OpId op, T x, const UnaryPara
     case OpId::sign: return static_cast<T>((T(0) < x) - (x < T(0)));
     case OpId::relu: return x > T(0) ? x : T(0);
     case OpId::sigmoid: return math::sigmoid(x);
-    case OpId::tanh: return math::tanh(x);
+    case OpId::tanh: return p.rational ? rational_tanh(x) : math::tanh(x);
     case OpId::pow_scalar: return p.square ? x * x : math::pow(x, p.a);
     case OpId::clamp: {  // NaN stays NaN, as torch.clamp (and std::min(std::max(x, lo), hi))
       if (x != x) return x;

@@ -4,6 +4,7 @@
 #include "nabla/nn/functional/activation.hpp"
 
 #include "nn/dropout_mask.hpp"
+#include "nn/functional/per_channel.hpp"
 #include "ops/op_helpers.hpp"
 
 namespace nabla::nn::functional {
@@ -64,15 +65,19 @@ Tensor erf(const Tensor& x) {
   return out;
 }
 
-Tensor prelu(const Tensor& x, const Tensor& weight) {
+Shape per_channel_shape(const Tensor& x, const Tensor& param, const char* op, const char* what) {
   const int64_t channels = x.dim() >= 2 ? x.size(1) : 1;
-  NABLA_CHECK(weight.dim() <= 1 && (weight.numel() == 1 || weight.numel() == channels),
-              "prelu: weight of shape ", weight.shape(), " must hold 1 element or one per channel (",
+  NABLA_CHECK(param.dim() <= 1 && (param.numel() == 1 || param.numel() == channels), op, ": ",
+              what, " of shape ", param.shape(), " must hold 1 element or one per channel (",
               channels, ", dim 1 of the input of shape ", x.shape(), ")");
-  // The weight as [C, 1, ..., 1], lined up with dim 1 of x.
-  Shape wshape(x.dim() >= 2 ? static_cast<size_t>(x.dim() - 1) : 1, 1);
-  wshape[0] = weight.numel();
-  const Tensor w = weight.numel() == 1 ? weight.detach().reshape({}) : weight.detach().reshape(wshape);
+  if (param.numel() == 1) return {};
+  Shape shape(x.dim() >= 2 ? static_cast<size_t>(x.dim() - 1) : 1, 1);
+  shape[0] = param.numel();
+  return shape;
+}
+
+Tensor prelu(const Tensor& x, const Tensor& weight) {
+  const Tensor w = weight.detach().reshape(per_channel_shape(x, weight, "prelu", "weight"));
   const Tensor positive = gt(x, scalar_like(0.0, x));
   Tensor out = where(positive, x.detach(), x.detach() * w);
   autograd::record("prelu", {x, weight}, out,

@@ -1,6 +1,12 @@
 // Activation functions and dropout as plain functions, torch.nn.functional's names, defaults and
 // formulas (the modules in nabla/nn/activation.hpp and nabla/nn/dropout.hpp wrap them):
+//   tanh(x, approximate)   tanh x; approximate = "rational" uses the fast float32 ratio of
+//                          polynomials (src/backend/rational_tanh.hpp; error bound in
+//                          docs/activations.md), backward 1 − y² of that approximated y
 //   lecun_tanh(x)          1.7159 · tanh(2x/3)                (LeCun et al., "Efficient BackProp")
+//   tanh_linear(x, β)      tanh x + β·x: a linear term so the gradient never vanishes in the
+//                          saturated tails; β a number, or a tensor of 1 element or one per
+//                          channel (dim 1, as prelu's weight) that is learned like any tensor
 //   leaky_relu(x, s)       x > 0 ? x : s·x
 //   prelu(x, w)            x > 0 ? x : w·x, w of 1 element or one per channel (dim 1)
 //   elu(x, α)              x > 0 ? x : α(eˣ − 1)
@@ -22,7 +28,12 @@ namespace nabla::nn::functional {
 
 Tensor sigmoid(const Tensor& x);
 Tensor tanh(const Tensor& x);
+Tensor tanh(const Tensor& x, const std::string& approximate);  // "none" or "rational"
 Tensor lecun_tanh(const Tensor& x);
+Tensor lecun_tanh(const Tensor& x, const std::string& approximate);  // "none" or "rational"
+// beta must be finite (a tensor β's values are not checked: a learned β is the training's own).
+Tensor tanh_linear(const Tensor& x, double beta = 0.1, const std::string& approximate = "none");
+Tensor tanh_linear(const Tensor& x, const Tensor& beta, const std::string& approximate = "none");
 Tensor relu(const Tensor& x);
 Tensor leaky_relu(const Tensor& x, double negative_slope = 0.01);
 Tensor prelu(const Tensor& x, const Tensor& weight);
