@@ -52,6 +52,9 @@ class Node {
   };
   std::vector<Edge> next;
   std::vector<InputMeta> inputs;
+  // The tensors its backward keeps (shape and dtype), recorded only while a GraphCaptureGuard
+  // lives on the thread that ran the op (for graph_dot); empty otherwise.
+  std::vector<InputMeta> saved;
 
  private:
   std::string name_;
@@ -82,6 +85,28 @@ bool any_requires_grad(const std::vector<Tensor>& inputs);
 // Makes `output` the result of a node named `name` over `inputs` when any_requires_grad.
 void record(const char* name, const std::vector<Tensor>& inputs, Tensor& output,
             BackwardFn backward);
+
+// While one lives, the ops run on this thread record which tensors each node saves for its
+// backward (Node::saved), so graph_dot can show them. Off by default: it costs a small
+// allocation per saved tensor.
+class GraphCaptureGuard {
+ public:
+  GraphCaptureGuard();
+  ~GraphCaptureGuard();
+  GraphCaptureGuard(const GraphCaptureGuard&) = delete;
+  GraphCaptureGuard& operator=(const GraphCaptureGuard&) = delete;
+
+ private:
+  bool previous_;
+};
+
+// The autograd graph behind `root` in Graphviz DOT (`dot -Tsvg step.dot > step.svg`): a box per
+// backward node with its op name, its inputs' shapes and the tensors it saved (with their
+// bytes, when captured under a GraphCaptureGuard), an ellipse per leaf that receives a gradient,
+// named from `names` (a module's named_parameters()) where it is one of them, and arrows in the
+// direction data flowed in the forward pass. An Error when root has no autograd history.
+std::string graph_dot(const Tensor& root,
+                      const std::vector<std::pair<std::string, Tensor>>& names = {});
 
 // Grad mode is thread-local and on by default.
 bool grad_enabled();

@@ -7,7 +7,17 @@ namespace nabla::autograd {
 namespace {
 std::atomic<uint64_t> next_sequence_nr{0};
 thread_local bool grad_mode = true;
+thread_local bool capture_graph = false;
+// What the SavedTensors made since the last record() hold: an op builds its backward closure,
+// saving tensors, just before it calls record(), which hands them to the new node.
+thread_local std::vector<Node::InputMeta> pending_saved;
 }  // namespace
+
+GraphCaptureGuard::GraphCaptureGuard() : previous_(capture_graph) { capture_graph = true; }
+GraphCaptureGuard::~GraphCaptureGuard() {
+  capture_graph = previous_;
+  pending_saved.clear();
+}
 
 bool grad_enabled() { return grad_mode; }
 NoGradGuard::NoGradGuard() : previous_(grad_mode) { grad_mode = false; }
@@ -17,7 +27,9 @@ Node::Node(std::string name) : name_(std::move(name)), sequence_nr_(next_sequenc
 
 // --- saved tensors --------------------------------------------------------------------------
 SavedTensor::SavedTensor(const Tensor& tensor, const char* op)
-    : tensor_(tensor.detach()), version_(tensor.version()), op_(op) {}
+    : tensor_(tensor.detach()), version_(tensor.version()), op_(op) {
+  if (capture_graph && tensor.defined()) pending_saved.push_back({tensor.shape(), tensor.dtype()});
+}
 
 Tensor SavedTensor::get() const {
   NABLA_CHECK(tensor_.defined(), op_, " backward: a saved tensor was already freed; call "
@@ -81,11 +93,14 @@ bool any_requires_grad(const std::vector<Tensor>& inputs) {
 
 void record(const char* name, const std::vector<Tensor>& inputs, Tensor& output,
             BackwardFn backward) {
+  std::vector<Node::InputMeta> saved;
+  if (capture_graph) saved.swap(pending_saved);
   if (!any_requires_grad(inputs)) return;
   GradMask needs(inputs.size());
   for (size_t i = 0; i < inputs.size(); ++i)
     needs[i] = inputs[i].defined() && inputs[i].requires_grad();
   auto node = std::make_shared<FunctionNode>(name, std::move(backward), needs);
+  node->saved = std::move(saved);
   for (const Tensor& t : inputs) {
     node->next.push_back(Edge{t.defined() ? gradient_edge(t) : nullptr});
     node->inputs.push_back({t.defined() ? t.shape() : Shape{}, t.defined() ? t.dtype() : DType::f32});

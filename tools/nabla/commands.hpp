@@ -59,6 +59,8 @@ void register_predict(CLI::App& app, Commands& commands); // predict_command.cpp
 void register_features(CLI::App& app, Commands& commands);
 // nabla filters: the first-layer filters of a run as a PNG (filters_command.cpp).
 void register_filters(CLI::App& app, Commands& commands);
+// nabla graph: one training step's autograd graph as Graphviz DOT (graph_command.cpp).
+void register_graph(CLI::App& app, Commands& commands);
 
 // Prints "nabla: <message>" to stderr and returns `code`.
 int report_error(const std::string& message, int code);

@@ -107,6 +107,7 @@ int main(int argc, char** argv) {
   nabla::cli::register_predict(app, commands);
   nabla::cli::register_features(app, commands);
   nabla::cli::register_filters(app, commands);
+  nabla::cli::register_graph(app, commands);
   nabla::cli::register_doctor(app, commands);
   nabla::cli::register_tune(app, commands);
 

@@ -1,0 +1,56 @@
+// nabla graph: the autograd graph of one training step of a config (forward and loss on the
+// first training batch) as Graphviz DOT on stdout: `nabla graph CONFIG > step.dot`.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "commands.hpp"
+#include "nabla/autograd.hpp"
+#include "nabla/random.hpp"
+#include "nabla/run/setup.hpp"
+
+namespace nabla::cli {
+
+namespace {
+
+struct GraphArgs {
+  std::string config;
+  std::vector<std::string> sets;
+};
+
+int graph_command(const GraphArgs& args) {
+  try {
+    const run::Config config = run::Config::from_file(args.config, args.sets);
+    manual_seed(static_cast<uint64_t>(config.integer("train.seed")));
+    const data::Splits splits = run::load_data(config);
+    data::Preprocessing preprocessing = run::make_preprocessing(config);
+    preprocessing.fit(splits.train.inputs);
+    const Shape shape = preprocessing.output_sample_shape(splits.train.sample_shape());
+    const auto model = run::make_model(config, shape, splits.train.num_classes);
+    run::freeze_parameters(config, *model);
+    const train::LossFn loss = run::make_loss(config);
+    const int64_t rows = std::min(config.integer("train.batch_size"), splits.train.size());
+    const Tensor inputs = preprocessing.apply(splits.train.inputs.narrow(0, 0, rows));
+    const Tensor targets = splits.train.targets.narrow(0, 0, rows);
+    model->train();
+    autograd::GraphCaptureGuard capture;
+    const Tensor step_loss = loss((*model)(inputs), targets);
+    std::cout << autograd::graph_dot(step_loss, model->named_parameters());
+    return 0;
+  } catch (const std::exception& error) {
+    return report_error(error.what(), kExitBadInput);
+  }
+}
+
+}  // namespace
+
+void register_graph(CLI::App& app, Commands& commands) {
+  auto args = std::make_shared<GraphArgs>();
+  CLI::App* sub = app.add_subcommand(
+      "graph", "print the autograd graph of one training step as Graphviz DOT (nabla graph "
+               "CONFIG > step.dot; dot -Tsvg step.dot > step.svg)");
+  sub->add_option("config", args->config, "TOML config")->required();
+  sub->add_option("--set", args->sets, "override a config key")->allow_extra_args(false);
+  commands.emplace_back(sub, [args] { return graph_command(*args); });
+}
+
+}  // namespace nabla::cli
