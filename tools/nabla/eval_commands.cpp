@@ -52,13 +52,14 @@ TestTimeSetting test_time_setting(const run::TrainedModel& trained) {
 // in batches, preprocessing applied, averaged over the views of eval.tta.
 Tensor predictions(run::TrainedModel& trained, const Tensor& inputs) {
   const run::Config& config = trained.config;
-  const auto [views, padding] = test_time_setting(trained);
+  const TestTimeSetting setting = test_time_setting(trained);
   const data::Preprocessing* pre = &trained.preprocessing;
   return train::predict_view_average(
       *trained.model, inputs, trained.task,
       [&](const Tensor& batch) {
-        return views == data::TestTimeViews::none ? std::vector<Tensor>{batch}
-                                                  : data::test_time_views(batch, views, padding);
+        return setting.views == data::TestTimeViews::none
+                   ? std::vector<Tensor>{batch}
+                   : data::test_time_views(batch, setting.views, setting.padding);
       },
       [pre](const Tensor& x) { return pre->apply(x); }, config.integer("train.eval_batch_size"));
 }
