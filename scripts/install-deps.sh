@@ -19,6 +19,7 @@ packages=(
   dataset-fashion-mnist
   python3-venv  # the test venv with tensorboard (below)
   chromium  # tests/report open report.html headless
+  graphviz  # dot draws the autograd graph in report.html (optional at run time; tested here)
   # The sanitizer and fuzzing checks (docs/fuzzing.md): clang with libFuzzer and the sanitizer
   # runtimes, its OpenMP, llvm-symbolizer for readable stacks, and valgrind.
   clang-14 libclang-rt-14-dev libomp-14-dev llvm valgrind

@@ -1,5 +1,5 @@
 // The pictures of report.html: the first layer's filters and one test image's activation maps,
-// each an inline PNG drawn with crisp pixels.
+// each an inline PNG drawn with crisp pixels, and the autograd graph of one training step.
 #include "report/plots.hpp"
 #include "report/png.hpp"
 #include "report/svg.hpp"
@@ -41,6 +41,29 @@ std::string activation_maps_plot(const RunRecord& record) {
                 "Activation maps of one test image after each convolution, one tile per "
                 "channel, each scaled to its own range. Many all-dark tiles are dead channels.",
                 true);
+}
+
+// Graphviz's SVG is already markup (dot escapes its labels); it scrolls inside its box, since a
+// deep network's graph is far taller than the page.
+std::string graph_plot(const RunRecord& record) {
+  if (record.graph_svg.empty() && record.graph_dot.empty() && record.graph_note.empty()) return "";
+  const std::string caption =
+      "The autograd graph of one training step (forward and loss on the first training batch): a "
+      "box per backward node with its inputs' shapes and the tensors it saves for the backward "
+      "pass, a green ellipse per parameter that gets a gradient. The run folder holds it as "
+      "graph.dot.";
+  if (!record.graph_svg.empty())
+    return figure("<div id=\"graph\" style=\"overflow:auto;max-height:900px\">" +
+                      record.graph_svg + "</div>",
+                  caption, true);
+  std::string body = "<p id=\"graph-note\" style=\"margin:4px\">" +
+                     escape(record.graph_note.empty() ? "The graph is not drawn." : record.graph_note) +
+                     "</p>";
+  if (!record.graph_dot.empty())
+    body += "<details style=\"margin-top:6px\"><summary>DOT text (draw it with dot -Tsvg graph.dot "
+            "&gt; graph.svg)</summary><pre id=\"graph-dot\">" + escape(record.graph_dot) +
+            "</pre></details>";
+  return figure(body, caption, true);
 }
 
 }  // namespace nabla::report

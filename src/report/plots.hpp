@@ -72,5 +72,7 @@ std::string class_name(const RunRecord& record, int64_t index);
 // report/picture_plots.cpp: <figure>s holding inline PNGs rather than SVG.
 std::string filters_plot(const RunRecord& record);
 std::string activation_maps_plot(const RunRecord& record);
+// The autograd graph: Graphviz's inline SVG, or graph_note and the DOT text.
+std::string graph_plot(const RunRecord& record);
 
 }  // namespace nabla::report

@@ -180,6 +180,7 @@ std::string render_html(const RunRecord& record) {
   page += section("boundary", "Decision boundary", {decision_boundary_plot(record)});
   page += section("pictures", "Filters and activation maps",
                   {filters_plot(record), activation_maps_plot(record)});
+  page += section("graph", "Autograd graph of one training step", {graph_plot(record)});
   if (!record.config_text.empty())
     page += "<details><summary>Configuration</summary><pre>" + escape(record.config_text) +
             "</pre></details>\n";

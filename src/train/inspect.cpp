@@ -2,6 +2,7 @@
 
 #include "nabla/autograd.hpp"
 #include "nabla/ops.hpp"
+#include "nabla/random.hpp"
 #include "nabla/nn/conv.hpp"
 #include "nabla/train/inference.hpp"
 #include "nabla/train/monitor.hpp"
@@ -49,6 +50,36 @@ std::pair<std::string, Tensor> first_conv_weight(nn::Module& model, const Shape&
   const auto name = names.find(first);
   const std::string prefix = name == names.end() || name->second.empty() ? "" : name->second + ".";
   return {prefix + "weight", first->weight};
+}
+
+std::string step_graph_dot(nn::Module& model,
+                           const std::function<Tensor(const Tensor&, const Tensor&)>& loss,
+                           const Tensor& inputs, const Tensor& targets) {
+  const GeneratorState generator = generator_state();
+  std::vector<Tensor> buffers, saved;
+  for (const auto& named : model.named_buffers()) {
+    buffers.push_back(named.second);
+    saved.push_back(named.second.clone());
+  }
+  const bool was_training = model.is_training();
+  // Restores everything the forward pass touched, also when it throws.
+  struct Restore {
+    std::function<void()> undo;
+    ~Restore() { undo(); }
+  } restore{[&] {
+    autograd::NoGradGuard no_grad;
+    for (size_t i = 0; i < buffers.size(); ++i) buffers[i].copy_(saved[i]);
+    model.train(was_training);
+    set_generator_state(generator);
+  }};
+  model.train();
+  std::string dot;
+  {
+    autograd::GraphCaptureGuard capture;
+    const Tensor step_loss = loss(model(inputs.to(model.device())), targets.to(model.device()));
+    dot = autograd::graph_dot(step_loss, model.named_parameters());
+  }
+  return dot;
 }
 
 }  // namespace nabla::train

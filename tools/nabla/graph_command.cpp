@@ -4,7 +4,6 @@
 #include <iostream>
 
 #include "commands.hpp"
-#include "nabla/autograd.hpp"
 #include "nabla/random.hpp"
 #include "nabla/run/setup.hpp"
 
@@ -27,14 +26,7 @@ int graph_command(const GraphArgs& args) {
     const Shape shape = preprocessing.output_sample_shape(splits.train.sample_shape());
     const auto model = run::make_model(config, shape, splits.train.num_classes);
     run::freeze_parameters(config, *model);
-    const train::LossFn loss = run::make_loss(config);
-    const int64_t rows = std::min(config.integer("train.batch_size"), splits.train.size());
-    const Tensor inputs = preprocessing.apply(splits.train.inputs.narrow(0, 0, rows));
-    const Tensor targets = splits.train.targets.narrow(0, 0, rows);
-    model->train();
-    autograd::GraphCaptureGuard capture;
-    const Tensor step_loss = loss((*model)(inputs), targets);
-    std::cout << autograd::graph_dot(step_loss, model->named_parameters());
+    std::cout << run::step_graph_dot(config, *model, splits.train, preprocessing);
     return 0;
   } catch (const std::exception& error) {
     return report_error(error.what(), kExitBadInput);

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "nabla/report/graphviz.hpp"
 #include "nabla/report/report.hpp"
 #include "nabla/train/inspect.hpp"
 #include "nabla/train/monitor.hpp"
@@ -138,12 +139,23 @@ void add_pictures(train::Trainer& trainer, const data::Dataset& test, report::Ru
                                       report::feature_map_grid(maps[i].second)});
 }
 
+// Graphviz draws the graph when it can; otherwise the page says why in one line and keeps the
+// DOT text. A missing or failing dot never fails the run.
+void add_graph(const StepGraph& graph, report::RunRecord& record) {
+  record.graph_dot = graph.dot;
+  record.graph_note = graph.problem;
+  if (graph.dot.empty()) return;
+  report::GraphvizSvg drawn = report::render_dot_svg(graph.dot);
+  record.graph_svg = std::move(drawn.svg);
+  if (!drawn.problem.empty()) record.graph_note = drawn.problem;
+}
+
 }  // namespace
 
 void write_run_report(const std::string& path, const std::string& config_path,
                       const run::Config& config, train::Trainer& trainer,
                       const train::History& history, const data::Splits& splits,
-                      const train::Evaluation& test) {
+                      const train::Evaluation& test, const StepGraph& graph) {
   report::RunRecord record;
   record.title = std::filesystem::path(config_path).filename().string();
   train::fill_run_record(history, trainer.last_monitor(), record);
@@ -164,6 +176,7 @@ void write_run_report(const std::string& path, const std::string& config_path,
     add_boundary(trainer, splits.train, record);
   }
   add_pictures(trainer, splits.test, record);
+  add_graph(graph, record);
   if (test.task == data::Task::regression) {
     record.train_accuracy.clear();  // all NaN: a regression has no accuracy
     record.val_accuracy.clear();

@@ -49,7 +49,8 @@ const std::vector<std::string> kRunMarkers = {"config.toml", "model.safetensors"
 // Everything `nabla train` writes there, removed by --overwrite (nothing else in the directory).
 const std::vector<std::string> kRunFiles = {
     "config.toml",  "model.safetensors", "preprocess.safetensors", "checkpoint", "snapshots",
-    "metrics.jsonl", "metrics.csv",      "report.html",            "tensorboard"};
+    "metrics.jsonl", "metrics.csv",      "report.html",            "tensorboard",
+    "graph.dot"};
 
 // Keys a --resume may change: how long the run goes on, how often it saves and logs, how many
 // threads compute. Everything else (data, model, optimizer, schedule, seed, batch size...)
@@ -184,8 +185,9 @@ std::unique_ptr<Setup> prepare(const TrainArgs& args, const std::string& out) {
   s.preprocessing = run::make_preprocessing(config);
   s.preprocessing.fit(s.splits.train.inputs);
   const int64_t classes = s.splits.train.num_classes;
+  const bool huffman = config.text("loss.name") == "hierarchical_softmax" && config.text("loss.tree") == "huffman";
   s.model = run::make_model(config, s.preprocessing.output_sample_shape(s.splits.train.sample_shape()),
-                            classes);
+                            classes, huffman ? run::class_counts(s.splits.train) : std::vector<int64_t>{});
   report_transfer(run::load_pretrained(config, *s.model), run::freeze_parameters(config, *s.model));
   // train.device (checked by make_trainer_options): the model moves before the optimizer is made.
   if (config.text("train.device") == "cuda") s.model->to(Device::CUDA);
@@ -235,6 +237,20 @@ void prepare_run_dir(const Setup& s, bool resume) {
   io::write_file_atomically(s.out + "/config.toml", s.config.resolved_toml(), "nabla train");
 }
 
+// One training step's autograd graph, captured before training without a trace on it
+// (run::step_graph_dot), and graph.dot beside the report. Never fails the run: a problem
+// becomes the report's note.
+StepGraph capture_step_graph(const Setup& s) {
+  StepGraph graph;
+  try {
+    graph.dot = run::step_graph_dot(s.config, *s.model, s.splits.train, s.preprocessing);
+    io::write_file_atomically(s.out + "/graph.dot", graph.dot, "nabla train");
+  } catch (const std::exception& error) {
+    graph.problem = std::string("The graph of a training step was not captured: ") + error.what();
+  }
+  return graph;
+}
+
 }  // namespace
 
 int report_error(const std::string& message, int code) {
@@ -259,6 +275,7 @@ int train_command(const TrainArgs& args) {
   }
   Setup& s = *setup;
   try {
+    const StepGraph graph = capture_step_graph(s);
     install_interrupt_handler(*s.trainer);
     const data::Dataset* validation = s.splits.validation.size() > 0 ? &s.splits.validation : nullptr;
     const train::History history = s.trainer->fit(*s.loader, validation);
@@ -274,7 +291,7 @@ int train_command(const TrainArgs& args) {
     run::save_trained(s.out, *s.model, s.preprocessing, s.splits.train.sample_shape(),
                       s.splits.train.num_classes, s.splits.train.class_names,
                       run::InputRange::of(s.splits.train.inputs));
-    write_run_report(s.out + "/report.html", args.resume ? s.config.source() : args.config, s.config, *s.trainer, history, s.splits, test);
+    write_run_report(s.out + "/report.html", args.resume ? s.config.source() : args.config, s.config, *s.trainer, history, s.splits, test, graph);
     std::cout << test_headline(test, s.splits.test.size()) << "\nreport: " << s.out
               << "/report.html\n";
     if (non_finite) return report_error(history.stop_reason, kExitNonFinite);

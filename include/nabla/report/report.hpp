@@ -6,12 +6,15 @@
 // images with their labels and, for 2-D inputs, the decision boundary; for regression the
 // predicted-vs-true and residual plots per target, for multi-label the per-label scores; for
 // image models with a convolution, the first layer's filters and one test image's activation
-// maps after every convolution (inline PNG).
+// maps after every convolution (inline PNG); and the autograd graph of one training step, as
+// Graphviz drew it (inline SVG), or as DOT text with a line saying why it is not drawn.
 //
 // Every plot is an <svg class="plot"> with a fixed id (loss, accuracy, learning-rate,
 // update-ratios, activation-histograms, gradient-histograms, dead-relu, confusion, misclassified,
 // decision-boundary, fit-<k>, residuals-<k>, label-scores; the pictures are <img> with ids
-// filters and activation-maps) and is left out when its data is empty, as is a section with no plots.
+// filters and activation-maps; the graph is a <div id="graph"> around Graphviz's <svg>, or a
+// <p id="graph-note"> with the DOT text in <pre id="graph-dot">) and is left out when its data
+// is empty, as is a section with no plots.
 // Series may hold NaN or inf (a diverged step): those points are skipped and counted in the
 // plot's caption.
 //
@@ -100,6 +103,11 @@ struct RunRecord {
   NamedPicture filters;
   Picture probe;
   std::vector<NamedPicture> activation_maps;
+
+  // The autograd graph of one training step (autograd::graph_dot) and Graphviz's picture of it
+  // (report::render_dot_svg). Without a picture, graph_note says why (dot not on PATH, dot
+  // failed) and the page shows the DOT text instead.
+  std::string graph_dot, graph_svg, graph_note;
 };
 
 // The page. Throws nabla::Error naming the field when the record is inconsistent: per-epoch

@@ -84,6 +84,11 @@ Schedule make_schedule(const Config& config, optim::Optimizer& optimizer,
 // loss.name (or the task's default: cross_entropy, mse, bce_with_logits) with its options.
 train::LossFn make_loss(const Config& config);
 std::vector<train::Regularizer> make_regularizers(const Config& config);
+// Graphviz DOT of one training step (train::step_graph_dot): the loss of `model` on the first
+// train.batch_size samples of `train` after `preprocessing`. Leaves the model, its buffers and
+// the global generator as they were.
+std::string step_graph_dot(const Config& config, nn::Module& model, const data::Dataset& train,
+                           const data::Preprocessing& preprocessing);
 // train.* options for the Trainer (epochs, logging, checkpoints, precision; bf16 / f16 need
 // train.device = "cuda"); run_dir is the caller's.
 train::TrainerOptions make_trainer_options(const Config& config);
