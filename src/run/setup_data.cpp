@@ -203,7 +203,7 @@ data::Splits load_files(const Config& config, const std::string& dataset) {
 namespace {
 
 data::Task loss_task(const std::string& loss) {
-  if (loss == "cross_entropy") return data::Task::classification;
+  if (loss == "cross_entropy" || loss == "hierarchical_softmax") return data::Task::classification;
   if (loss == "bce_with_logits") return data::Task::multilabel;
   return data::Task::regression;
 }
@@ -225,7 +225,8 @@ const std::vector<std::string> kDatasets = {"fashion-mnist", "mnist",  "cifar10"
 data::Task task_of(const Config& config) {
   const std::string loss = config.text("loss.name");
   if (!loss.empty())
-    choice(config, "loss.name", {"cross_entropy", "mse", "l1", "huber", "smooth_l1", "bce_with_logits"});
+    choice(config, "loss.name", {"cross_entropy", "hierarchical_softmax", "mse", "l1", "huber",
+                                 "smooth_l1", "bce_with_logits"});
   const std::optional<data::Task> of_data = dataset_task(choice(config, "data.dataset", kDatasets));
   data::Task task = data::Task::classification;
   if (!config.text("task").empty()) {
@@ -239,7 +240,7 @@ data::Task task_of(const Config& config) {
     config_error(config, "loss.name",
                  "'" + loss + "' is a " + data::task_name(loss_task(loss)) + " loss but the task is " +
                      data::task_name(task) + "; use " +
-                     (task == data::Task::classification ? "cross_entropy"
+                     (task == data::Task::classification ? "cross_entropy or hierarchical_softmax"
                       : task == data::Task::regression   ? "mse, l1, huber or smooth_l1"
                                                          : "bce_with_logits") +
                      " (or leave loss.name unset)");

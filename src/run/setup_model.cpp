@@ -7,6 +7,7 @@
 #include "nabla/nn/conv.hpp"
 #include "nabla/nn/dropout.hpp"
 #include "nabla/nn/init.hpp"
+#include "nabla/nn/hierarchical_softmax.hpp"
 #include "nabla/nn/linear.hpp"
 #include "nabla/nn/norm.hpp"
 #include "nabla/nn/pool.hpp"
@@ -125,6 +126,31 @@ ModulePtr layer_list(const Config& config, const Shape& sample_shape, int64_t nu
   return sequential;
 }
 
+// loss.name = "hierarchical_softmax": the model's last layer, Linear(in, C), becomes a
+// HierarchicalSoftmax(in) over the class tree loss.tree names; the other layers stay as made.
+ModulePtr with_hierarchical_softmax(const Config& config, const ModulePtr& model, int64_t num_classes,
+                                    const std::vector<int64_t>& class_counts) {
+  const std::string tree_name = choice(config, "loss.tree", {"balanced", "huffman"});
+  const auto* layers = dynamic_cast<const nn::Sequential*>(model.get());
+  const auto* last = layers && layers->size() ? dynamic_cast<const nn::Linear*>((*layers)[layers->size() - 1].get())
+                                              : nullptr;
+  if (last == nullptr || last->weight.size(0) != num_classes)
+    config_error(config, "loss.name",
+                 "\"hierarchical_softmax\" replaces the model's last layer, which must be a linear "
+                 "layer to the " + std::to_string(num_classes) + " classes in a layer list; use "
+                 "model.name = \"layers\" (or \"mlp\") ending in {type = \"linear\"}");
+  std::vector<double> frequencies(class_counts.begin(), class_counts.end());
+  nn::ClassTree tree = tree_name == "huffman" && !class_counts.empty()
+                           ? nn::ClassTree::huffman(frequencies)
+                           : nn::ClassTree::balanced(num_classes);
+  auto replaced = std::make_shared<nn::Sequential>();
+  for (size_t i = 0; i + 1 < layers->size(); ++i) replaced->push_back((*layers)[i]);
+  replaced->push_back(std::make_shared<nn::HierarchicalSoftmax>(nn::HierarchicalSoftmaxOptions{
+      .in_features = last->weight.size(1), .tree = std::move(tree), .bias = last->bias.defined(),
+      .dtype = last->weight.dtype()}));
+  return replaced;
+}
+
 void initialise(const Config& config, nn::Module& model) {
   const std::string scheme =
       choice(config, "model.init", {"default", "xavier_uniform", "xavier_normal", "kaiming_uniform",
@@ -146,8 +172,18 @@ void initialise(const Config& config, nn::Module& model) {
 
 }  // namespace
 
+std::vector<int64_t> class_counts(const data::Dataset& dataset) {
+  NABLA_CHECK(dataset.task == data::Task::classification && dataset.targets.dtype() == DType::i64,
+              "class_counts: the dataset's targets are not class indices (task ",
+              data::task_name(dataset.task), ")");
+  std::vector<int64_t> counts(static_cast<size_t>(std::max<int64_t>(dataset.num_classes, 0)), 0);
+  for (int64_t c : dataset.targets.to_vector<int64_t>())
+    if (c >= 0 && c < static_cast<int64_t>(counts.size())) ++counts[static_cast<size_t>(c)];
+  return counts;
+}
+
 std::shared_ptr<nn::Module> make_model(const Config& config, const Shape& sample_shape,
-                                       int64_t num_classes) {
+                                       int64_t num_classes, const std::vector<int64_t>& class_counts) {
   const std::string name = config.text("model.name");
   ModulePtr model;
   if (name == "layers") {
@@ -164,6 +200,8 @@ std::shared_ptr<nn::Module> make_model(const Config& config, const Shape& sample
                                   .hidden = config.integers("model.hidden"),
                                   .dropout = config.number("model.dropout")});
   }
+  if (config.text("loss.name") == "hierarchical_softmax")
+    model = with_hierarchical_softmax(config, model, num_classes, class_counts);
   initialise(config, *model);
   return model;
 }

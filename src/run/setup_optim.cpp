@@ -113,6 +113,14 @@ train::LossFn make_loss(const Config& config) {
            : task == data::Task::regression   ? "mse"
                                               : "bce_with_logits";
   if (name == "cross_entropy") return train::cross_entropy_loss(config.number("loss.label_smoothing"));
+  // The model's HierarchicalSoftmax layer trains on its own path loss (the Trainer sees it);
+  // this loss scores its exact log-probabilities in evaluation, where cross-entropy is −log p.
+  if (name == "hierarchical_softmax") {
+    if (config.number("loss.label_smoothing") != 0.0)
+      config_error(config, "loss.label_smoothing",
+                   "is not supported with loss.name = \"hierarchical_softmax\"; set it to 0");
+    return train::cross_entropy_loss();
+  }
   if (name == "mse") return [](const Tensor& y, const Tensor& t) { return F::mse_loss(y, t); };
   if (name == "l1") return [](const Tensor& y, const Tensor& t) { return F::l1_loss(y, t); };
   if (name == "huber")

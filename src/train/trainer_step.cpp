@@ -2,11 +2,13 @@
 #include <cfloat>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 
 #include "nabla/autograd.hpp"
 #include "nabla/ops.hpp"
 #include "nabla/optim/regularization.hpp"
 #include "format.hpp"
+#include "train/path_loss.hpp"
 #include "trainer_state.hpp"
 
 namespace nabla::train {
@@ -20,18 +22,28 @@ bool Trainer::State::train_step(const detail::StagedBatch& batch, int64_t batche
   const bool first_step = self.options_.monitor && global_step == 0 && !monitor_now;
   const Tensor& inputs = batch.inputs();  // transformed on the host, on the model's device
   const Tensor& targets = batch.targets();
+  // A hierarchical softmax output trains on its targets' paths only, without logits for every
+  // class: no training accuracy then (NaN).
+  const std::optional<detail::PathLossModel> path_loss = detail::PathLossModel::of(model);
   Tensor logits, data_loss, total;
   {
     const PrecisionScope autocast(self.options_.precision);  // forward and loss, not backward
+    const auto forward_and_loss = [&] {
+      if (path_loss) {
+        data_loss = path_loss->loss(inputs, targets);
+      } else {
+        logits = model(inputs);
+        data_loss = loss(logits, targets);
+      }
+    };
     if (monitor_now) {
       ActivationRecorder recorder(model);
-      logits = model(inputs);
+      forward_and_loss();
       monitor.activation_histograms = recorder.histograms();
       monitor.dead_relu_fraction = recorder.dead_relu_fraction();
     } else {
-      logits = model(inputs);
+      forward_and_loss();
     }
-    data_loss = loss(logits, targets);
     total = data_loss;
     for (const Regularizer& regularizer : regularizers) total = total + regularizer(model);
   }
@@ -60,9 +72,11 @@ bool Trainer::State::train_step(const detail::StagedBatch& batch, int64_t batche
   const int64_t batch_size = batch.host().inputs.size(0);
   sums.loss += loss_value * static_cast<double>(batch_size);
   sums.samples += batch_size;
-  const Hits hits = count_hits(self.options_.task, logits.detach(), batch.host().targets);
-  sums.correct += hits.correct;
-  sums.decisions += hits.total;
+  if (logits.defined()) {
+    const Hits hits = count_hits(self.options_.task, logits.detach(), batch.host().targets);
+    sums.correct += hits.correct;
+    sums.decisions += hits.total;
+  }
   sums.last_lr = lr;
   ++batches_done;
   ++global_step;

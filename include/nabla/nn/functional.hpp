@@ -6,6 +6,7 @@
 
 #include "nabla/nn/functional/activation.hpp"
 #include "nabla/nn/functional/conv.hpp"
+#include "nabla/nn/functional/hierarchical_softmax.hpp"
 #include "nabla/nn/functional/linear.hpp"
 #include "nabla/nn/functional/loss.hpp"
 #include "nabla/nn/functional/norm.hpp"

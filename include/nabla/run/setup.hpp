@@ -46,9 +46,15 @@ data::BatchTransform make_batch_transform(const Config& config, int64_t num_clas
 
 // A zoo model (model.name) or the layer list (model.name = "layers"), sized for samples of
 // `sample_shape` (after preprocessing) and `num_classes`, initialised from the global
-// generator (seed it first) with model.init.
+// generator (seed it first) with model.init. With loss.name = "hierarchical_softmax" the last
+// linear layer becomes an nn::HierarchicalSoftmax over loss.tree; a Huffman tree is built from
+// `class_counts` (the training targets'), and without them (a model about to load saved
+// weights, which hold their tree) the tree is balanced.
 std::shared_ptr<nn::Module> make_model(const Config& config, const Shape& sample_shape,
-                                       int64_t num_classes);
+                                       int64_t num_classes,
+                                       const std::vector<int64_t>& class_counts = {});
+// How often each class 0..num_classes − 1 occurs in a classification dataset's targets.
+std::vector<int64_t> class_counts(const data::Dataset& dataset);
 
 // Transfer learning (src/run/transfer.cpp). Name patterns match state-dict names: `*` any run
 // of characters (dots included), `?` one character; a pattern that matches nothing is an error.
