@@ -21,7 +21,7 @@
 #include "nabla/optim/rmsprop.hpp"
 #include "nabla/optim/sgd.hpp"
 
-using namespace nabla;
+using namespace nabla::prelude;
 
 namespace {
 

@@ -4,7 +4,7 @@
 #include "nabla/nabla.hpp"
 
 int main() {
-  using namespace nabla;
+  using namespace nabla::prelude;
   Tensor x = full({}, -2.0, {.requires_grad = true});
   Tensor y = full({}, 5.0, {.requires_grad = true});
   Tensor z = full({}, -4.0, {.requires_grad = true});

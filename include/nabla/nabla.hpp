@@ -1,4 +1,6 @@
-// Everything public in nabla.
+// Everything public in nabla. With it, `using namespace nabla::prelude;` (prelude.hpp) brings
+// the everyday names into scope without nabla's report, train, run, data, io and models
+// namespaces, which `using namespace nabla;` would bring too.
 #pragma once
 #pragma GCC visibility push(default)
 
@@ -10,6 +12,7 @@
 #include "nabla/memory.hpp"
 #include "nabla/ops.hpp"
 #include "nabla/parallel.hpp"
+#include "nabla/prelude.hpp"
 #include "nabla/random.hpp"
 #include "nabla/shape.hpp"
 #include "nabla/tensor.hpp"

@@ -15,6 +15,7 @@
 //    than cpp.
 // `#line` directives make a compile error name the document's own line.
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -99,12 +100,21 @@ void resume_lines(std::ostringstream& out, const std::string& path) {
   out << "#line " << std::count(text.begin(), text.end(), '\n') + 2 << " \"" << path << "\"\n";
 }
 
+// snippet_<document>_<index>: the document is in the name because every document's snippets
+// link into one program, and two documents' program blocks both define snippet_main.
+std::string namespace_of(const std::string& name, size_t index) {
+  std::string id = "snippet_";
+  for (const char c : name) id += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  return id + "_" + std::to_string(index);
+}
+
 // The body of one snippet inside its own namespace, and the registration that runs it.
 void write_snippet(std::ostringstream& out, const Snippet& snippet, size_t index,
                    const std::string& doc, const std::string& name, const std::string& path) {
   const std::string where = name + ":" + std::to_string(snippet.fence_line);
   const bool program = is_program(snippet);
-  out << "\n// " << where << "\nnamespace snippet_" << index << " {\nusing namespace nabla;\n";
+  out << "\n// " << where << "\nnamespace " << namespace_of(name, index)
+      << " {\nusing namespace nabla;\n";
   if (!program) out << "[[maybe_unused]] void run(" << snippet.parameters << ") {\n";
   out << "#line " << snippet.fence_line + 1 << " \"" << doc << "\"\n";
   for (std::string line : snippet.lines) {
@@ -122,7 +132,7 @@ void write_snippet(std::ostringstream& out, const Snippet& snippet, size_t index
   else if (snippet.parameters.empty())
     out << "const bool registered = nabla::doc_snippets::add(\"" << where
         << "\", [] { return run(), 0; });\n";
-  out << "}  // namespace snippet_" << index << "\n";
+  out << "}  // namespace " << namespace_of(name, index) << "\n";
 }
 
 }  // namespace
