@@ -2,6 +2,7 @@
 reads, and writing a file of cases (one case per line, sorted keys: stable, readable diffs)."""
 import json
 import os
+import struct
 
 import torch
 
@@ -56,3 +57,47 @@ def add_case(cases, name, op, inputs, fn, args=None, grad_inputs=(0,)):
         entry["grads"] = [encode(next(grads)) if x.requires_grad else None for x in leaves]
     assert all(c["name"] != name for c in cases), "duplicate case name " + name
     cases.append(entry)
+
+
+# safetensors dtype name, nabla's dtype name after loading, bytes per element.
+SAFETENSORS_DTYPES = {
+    torch.float64: ("F64", "float64", 8), torch.float32: ("F32", "float32", 4),
+    torch.float16: ("F16", "float32", 2), torch.bfloat16: ("BF16", "float32", 2),
+    torch.int64: ("I64", "int64", 8), torch.int32: ("I32", "int64", 4),
+    torch.int16: ("I16", "int64", 2), torch.int8: ("I8", "int64", 1),
+    torch.uint8: ("U8", "int64", 1), torch.bool: ("BOOL", "bool", 1),
+}
+
+
+def safetensors_order(state):
+    """The names in data order, as the Rust writer (safetensors.torch.save_file) lays them out:
+    by dtype size, largest first, then by name."""
+    return sorted(state, key=lambda name: (-SAFETENSORS_DTYPES[state[name].dtype][2], name))
+
+
+def raw_bytes(t):
+    t = t.contiguous()
+    if t.dtype == torch.bfloat16:  # numpy has no bfloat16: reinterpret the same 16 bits
+        t = t.view(torch.int16)
+    return t.numpy().tobytes()  # native order, little-endian on the machines torch runs on
+
+
+def safetensors_bytes(state, metadata):
+    """The bytes safetensors.torch.save_file(state, path, metadata) writes. Debian has no
+    python3-safetensors, so the file is built as the format says
+    (https://github.com/huggingface/safetensors): an 8-byte little-endian header length N, N
+    bytes of JSON (padded with spaces to a multiple of 8, tensors listed alphabetically), then
+    each tensor's raw little-endian bytes in safetensors_order."""
+    header, data, offset = {}, b"", 0
+    for name in safetensors_order(state):
+        block = raw_bytes(state[name])
+        header[name] = {"dtype": SAFETENSORS_DTYPES[state[name].dtype][0],
+                        "shape": list(state[name].shape),
+                        "data_offsets": [offset, offset + len(block)]}
+        data += block
+        offset += len(block)
+    doc = {"__metadata__": metadata}
+    doc.update({name: header[name] for name in sorted(header)})
+    text = json.dumps(doc, separators=(",", ":")).encode("utf-8")
+    text += b" " * (-len(text) % 8)
+    return struct.pack("<Q", len(text)) + text + data

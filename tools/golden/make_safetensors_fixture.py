@@ -17,9 +17,10 @@ Deterministic: fixed seed, sorted keys; regenerating gives byte-identical files.
 """
 import json
 import os
-import struct
 
 import torch
+
+from fixture_io import SAFETENSORS_DTYPES, safetensors_bytes, safetensors_order
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "..", "..", "tests", "fixtures")
@@ -27,14 +28,7 @@ FIXTURES = os.path.join(HERE, "..", "..", "tests", "fixtures")
 torch.manual_seed(0)
 torch.set_num_threads(1)
 
-# safetensors name, nabla's dtype name after loading, bytes per element.
-DTYPES = {
-    torch.float64: ("F64", "float64", 8), torch.float32: ("F32", "float32", 4),
-    torch.float16: ("F16", "float32", 2), torch.bfloat16: ("BF16", "float32", 2),
-    torch.int64: ("I64", "int64", 8), torch.int32: ("I32", "int64", 4),
-    torch.int16: ("I16", "int64", 2), torch.int8: ("I8", "int64", 1),
-    torch.uint8: ("U8", "int64", 1), torch.bool: ("BOOL", "bool", 1),
-}
+DTYPES = SAFETENSORS_DTYPES
 INF = float("inf")
 
 
@@ -55,13 +49,6 @@ def tensors():
     }
 
 
-def raw_bytes(t):
-    t = t.contiguous()
-    if t.dtype == torch.bfloat16:  # numpy has no bfloat16: reinterpret the same 16 bits
-        t = t.view(torch.int16)
-    return t.numpy().tobytes()  # native order, little-endian on the machines torch runs on
-
-
 def expected_values(t):
     flat = t.reshape(-1)
     if t.dtype.is_floating_point:
@@ -72,23 +59,13 @@ def expected_values(t):
 def main():
     state = tensors()
     metadata = {"format": "pt", "source": "make_safetensors_fixture.py"}
-    order = sorted(state, key=lambda name: (-DTYPES[state[name].dtype][2], name))
-    header, data, expected, offset = {}, b"", [], 0
-    for name in order:
+    expected = []
+    for name in safetensors_order(state):
         t = state[name]
         st_dtype, nabla_dtype, _ = DTYPES[t.dtype]
-        block = raw_bytes(t)
-        header[name] = {"dtype": st_dtype, "shape": list(t.shape),
-                        "data_offsets": [offset, offset + len(block)]}
         expected.append({"name": name, "file_dtype": st_dtype, "dtype": nabla_dtype,
                          "shape": list(t.shape), "data": expected_values(t)})
-        data += block
-        offset += len(block)
-    doc = {"__metadata__": metadata}
-    doc.update({name: header[name] for name in sorted(header)})
-    text = json.dumps(doc, separators=(",", ":")).encode("utf-8")
-    text += b" " * (-len(text) % 8)
-    file_bytes = struct.pack("<Q", len(text)) + text + data
+    file_bytes = safetensors_bytes(state, metadata)
     assert len(file_bytes) < 4096
     with open(os.path.join(FIXTURES, "torch_state.safetensors"), "wb") as out:
         out.write(file_bytes)

@@ -1,7 +1,9 @@
 // nabla predict: a trained run's predictions for new inputs (images, folders, glob patterns,
-// safetensors files), as CSV (stdout or a file), JSON or safetensors.
+// safetensors files), as CSV (stdout or a file), JSON or safetensors; or a PyTorch state dict's
+// in a zoo model (--weights, --model).
 //
 //   nabla predict runs/lenet shoe.png photos/ -o predictions.csv --top-k 3
+//   nabla predict --weights lenet.safetensors --model lenet5 shoe.png
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <memory>
@@ -23,8 +25,14 @@ namespace nabla::cli {
 namespace {
 
 struct PredictArgs {
+  std::vector<std::string> paths;  // RUN_DIR then the inputs; with --weights the inputs only
   std::string run_dir;
   std::vector<std::string> inputs;
+  // --weights: a PyTorch state dict in model `model` built with `sets`.
+  std::string weights, model;
+  std::vector<std::string> sets;
+  std::vector<int64_t> input_shape;
+  int64_t classes = 0;
   std::string output;  // "" → CSV on stdout
   int64_t top_k = 3;
   bool logits = false;
@@ -198,12 +206,33 @@ void write_output(const run::TrainedModel& trained, const run::PredictInputs& ba
             << "\n";
 }
 
+// The run directory or the --weights file, with the arguments that go with each.
+run::TrainedModel load_model(PredictArgs& args) {
+  const bool foreign = !args.weights.empty();
+  NABLA_CHECK(foreign || (args.model.empty() && args.input_shape.empty() && args.classes == 0),
+              "predict: --model, --input-shape and --classes go with --weights FILE.safetensors "
+              "(a PyTorch state dict); a run directory holds its own model");
+  NABLA_CHECK(!foreign || !args.model.empty(), "predict: --weights needs --model NAME, the "
+              "architecture the state dict belongs to (nabla summary NAME --names lists its names)");
+  NABLA_CHECK(args.classes >= 0, "predict: --classes must be >= 1 (0: from the file), got ", args.classes);
+  args.inputs = args.paths;
+  if (foreign)
+    return run::load_torch_weights({.weights = args.weights, .model = args.model, .overrides = args.sets,
+                                    .sample_shape = Shape(args.input_shape.begin(), args.input_shape.end()),
+                                    .num_classes = args.classes});
+  NABLA_CHECK(!args.inputs.empty(), "predict: name the run directory (written by nabla train) "
+              "and the inputs, or give --weights FILE.safetensors --model NAME");
+  args.run_dir = args.inputs.front();
+  args.inputs.erase(args.inputs.begin());
+  return run::load_trained(args.run_dir, args.sets);
+}
+
 int predict_command(PredictArgs args) {
-  accept_older_form(args);
   std::optional<run::TrainedModel> loaded;
   run::PredictInputs batch;
   try {
-    loaded.emplace(run::load_trained(args.run_dir));
+    loaded.emplace(load_model(args));
+    accept_older_form(args);
     NABLA_CHECK(args.top_k >= 1, "predict: --top-k must be >= 1, got ", args.top_k);
     NABLA_CHECK(args.output.empty() || args.output.ends_with(".csv") ||
                     args.output.ends_with(".json") || args.output.ends_with(".safetensors"),
@@ -234,12 +263,26 @@ int predict_command(PredictArgs args) {
 void register_predict(CLI::App& app, Commands& commands) {
   auto args = std::make_shared<PredictArgs>();
   auto* command = app.add_subcommand(
-      "predict", "a trained run's predictions for images, folders, glob patterns, safetensors, .npy or CSV rows");
-  command->add_option("run_dir", args->run_dir, "directory written by nabla train")->required();
-  command->add_option("inputs", args->inputs,
+      "predict", "a trained run's predictions (or, with --weights, a PyTorch state dict's) for images, folders, glob patterns, safetensors, .npy or CSV rows");
+  command->add_option("paths", args->paths,
+                      "the directory written by nabla train (not with --weights), then the inputs: "
                       "PNG/JPEG files, folders of them, quoted glob patterns, safetensors files "
                       "holding `input` [N, ...], .npy arrays [N, ...], CSV files of feature rows")
       ->required();
+  command->add_option("--weights", args->weights,
+                      "a PyTorch state dict (safetensors.torch.save_file) instead of a run "
+                      "directory; needs --model");
+  command->add_option("--model", args->model, "with --weights: the zoo model (lenet5, resnet18, "
+                      "...) or layers (with --set model.layers=...)");
+  command->add_option("--input-shape", args->input_shape,
+                      "with --weights: one sample's shape, e.g. 3,32,32 (default: the model's)")
+      ->delimiter(',')
+      ->allow_extra_args(false);
+  command->add_option("--classes", args->classes,
+                      "with --weights: number of classes (default: the final layer's rows)");
+  command->add_option("--set", args->sets, "override a config key (with --weights: the model's, "
+                      "e.g. model.hidden=[64])")
+      ->allow_extra_args(false);
   command->add_option("-o,--output", args->output,
                       "write .csv, .json or .safetensors (default: CSV on standard output)");
   command->add_option("--top-k", args->top_k, "classes listed per input, best first (default 3)");

@@ -2,7 +2,6 @@
 // for a zoo model or the model a config builds; --names lists its state dict instead.
 #include <iomanip>
 #include <iostream>
-#include <set>
 #include <sstream>
 
 #include "commands.hpp"
@@ -13,22 +12,6 @@
 namespace nabla::cli {
 
 namespace {
-
-// The input each zoo model was designed for: ImageNet's for the large ones, CIFAR's for
-// resnet20, Fashion-MNIST's for the rest.
-void default_input(const std::string& name, Shape& shape, int64_t& classes) {
-  static const std::set<std::string> imagenet = {"alexnet", "vgg11", "vgg16", "googlenet",
-                                                 "resnet18", "resnet34"};
-  if (imagenet.count(name)) {
-    if (shape.empty()) shape = {3, 224, 224};
-    if (classes == 0) classes = 1000;
-  } else if (name == "resnet20") {
-    if (shape.empty()) shape = {3, 32, 32};
-  } else if (shape.empty()) {
-    shape = name == "mlp" ? Shape{784} : Shape{1, 28, 28};
-  }
-  if (classes == 0) classes = 10;
-}
 
 // The state dict as PyTorch's model.state_dict() lists it: parameters, then buffers, in
 // registration order, with their shapes; the names model.pretrained and nabla predict match.
@@ -67,8 +50,8 @@ int summary_command(const SummaryArgs& args) {
       shape = pre.output_sample_shape(splits.train.sample_shape());
       model = run::make_model(config, shape, splits.train.num_classes);
     } else {
-      int64_t classes = args.classes;
-      default_input(args.target, shape, classes);
+      if (shape.empty()) shape = models::default_input_shape(args.target);
+      const int64_t classes = args.classes > 0 ? args.classes : models::default_num_classes(args.target);
       models::ModelOptions options{.num_classes = classes,
                                    .in_channels = shape.size() == 3 ? shape[0] : 1};
       options.in_features = 1;

@@ -57,6 +57,12 @@ ModulePtr resnet20(const ModelOptions& options = {});
 ModulePtr create(const std::string& name, const ModelOptions& options = {});
 std::vector<std::string> model_names();
 
+// The sample each model was designed for (no batch dim): [3, 224, 224] for alexnet, vgg,
+// googlenet and the ImageNet ResNets, [3, 32, 32] for resnet20, [784] for mlp, [1, 28, 28]
+// (Fashion-MNIST) for the rest; and its usual class count (1000 for the ImageNet models, else 10).
+Shape default_input_shape(const std::string& name);
+int64_t default_num_classes(const std::string& name);
+
 }  // namespace nabla::models
 
 #pragma GCC visibility pop

@@ -52,6 +52,22 @@ void save_trained(const std::string& run_dir, const nn::Module& model,
 // statistics; an Error names the missing or mismatched file.
 TrainedModel load_trained(const std::string& run_dir, const std::vector<std::string>& overrides = {});
 
+// A model trained elsewhere: a state dict under PyTorch's names in a safetensors file, as
+// `safetensors.torch.save_file(model.state_dict(), path)` writes it.
+struct TorchWeights {
+  std::string weights;                  // the .safetensors file
+  std::string model;                    // model.name: a zoo model, or "layers" with model.layers
+  std::vector<std::string> overrides;   // config keys ("model.hidden=[64]"), as --set
+  Shape sample_shape;                   // one input sample; empty: the zoo model's default
+  int64_t num_classes = 0;              // 0: the rows of the final layer's weight in the file
+};
+// Builds the model from the config defaults with model.name = `model` and `overrides`, checks
+// the file's tensor names and shapes against its state dict (an Error names every missing,
+// extra or mis-shaped tensor and how to fix it) and loads them. No preprocessing (an Error if
+// the overrides ask for steps, whose statistics the file lacks), no class names (classes are
+// numbered), no recorded input range.
+TrainedModel load_torch_weights(const TorchWeights& source);
+
 }  // namespace nabla::run
 
 #pragma GCC visibility pop
