@@ -4,6 +4,7 @@
 #   bench/run.sh                          3 rounds, 2 threads, tensor ops and training steps
 #   ROUNDS=5 NABLA_BENCH_THREADS=1 bench/run.sh
 #   BENCH_SET=train bench/run.sh          only the training steps (or BENCH_SET=tensor)
+#   BENCH_SET=hsoftmax bench/run.sh       only full against hierarchical softmax (not in "all")
 #   TORCH_MALLOC=tuned bench/run.sh       PyTorch with glibc malloc told to keep freed memory
 # The environment is set here, not inherited, except OPENBLAS_CORETYPE, which is passed through
 # as it is and reported: it moves OpenBLAS (both frameworks') by ~2x (shared/BENCHMARKING.md).
@@ -12,6 +13,7 @@ cd "$(dirname "$0")/.."
 
 bin=${NABLA_BENCH_BIN:-build/bench/bench/tensor_bench}
 train_bin=${NABLA_TRAIN_BENCH_BIN:-build/bench/bench/train_bench}
+hsoftmax_bin=${NABLA_HSOFTMAX_BENCH_BIN:-build/bench/bench/hsoftmax_bench}
 set_=${BENCH_SET:-all}
 rounds=${ROUNDS:-3}
 threads=${NABLA_BENCH_THREADS:-2}
@@ -19,6 +21,7 @@ python=/usr/bin/python3  # Debian's python3-torch (PyTorch 1.13) lives here
 needed=("$bin" "$train_bin")
 [ "$set_" = tensor ] && needed=("$bin")
 [ "$set_" = train ] && needed=("$train_bin")
+[ "$set_" = hsoftmax ] && needed=("$hsoftmax_bin")
 for b in "${needed[@]}"; do
   [ -x "$b" ] || { echo "bench/run.sh: $b missing; run 'make bench'" >&2; exit 1; }
 done
@@ -46,11 +49,15 @@ echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE-(unset)}; PyTorch malloc ${TORCH_MAL
 gbench=(--benchmark_format=json --benchmark_repetitions=5 --benchmark_report_aggregates_only=true)
 for r in $(seq 1 "$rounds"); do
   : >"$out/torch_$r.tsv"
-  if [ "$set_" != train ]; then
+  if [ "$set_" = hsoftmax ]; then
+    "${nabla_env[@]}" "$hsoftmax_bin" "${gbench[@]}" --benchmark_min_time=0.5 >"$out/hsoftmax_$r.json"
+    "${torch_env[@]}" "$python" bench/torch/hsoftmax_bench.py >>"$out/torch_$r.tsv"
+  fi
+  if [ "$set_" != train ] && [ "$set_" != hsoftmax ]; then
     "${nabla_env[@]}" "$bin" "${gbench[@]}" --benchmark_min_time=0.2 >"$out/nabla_$r.json"
     "${torch_env[@]}" "$python" bench/torch/tensor_bench.py >>"$out/torch_$r.tsv"
   fi
-  if [ "$set_" != tensor ]; then
+  if [ "$set_" != tensor ] && [ "$set_" != hsoftmax ]; then
     "${nabla_env[@]}" "$train_bin" "${gbench[@]}" --benchmark_min_time=0.5 >"$out/train_$r.json"
     "${torch_env[@]}" "$python" bench/torch/train_bench.py >>"$out/torch_$r.tsv"
   fi

@@ -90,14 +90,41 @@ def series(rounds):
 def main():
     tensor_rounds = load_rounds(sys.argv[1], "nabla")
     train_rounds = load_rounds(sys.argv[1], "train")
+    hsoftmax_rounds = load_rounds(sys.argv[1], "hsoftmax")
+    if hsoftmax_rounds:
+        hsoftmax_table(hsoftmax_rounds)
+        return
     if not tensor_rounds and not train_rounds:
-        sys.exit(f"table.py: no nabla_*.json or train_*.json in {sys.argv[1]}")
+        sys.exit(f"table.py: no nabla_*.json, train_*.json or hsoftmax_*.json in {sys.argv[1]}")
     if tensor_rounds:
         tensor_table(tensor_rounds)
     if train_rounds:
         if tensor_rounds:
             print()
         train_table(train_rounds)
+
+
+def hsoftmax_table(rounds):
+    """Full against hierarchical softmax, one training step at batch 256, samples/s."""
+    print("| classes | nabla softmax | nabla hsoftmax | PyTorch softmax | PyTorch hsoftmax "
+          "| nabla hsoftmax/softmax | nabla/PyTorch softmax | nabla/PyTorch hsoftmax |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    data = {}
+    for c in (1000, 10000, 100000):
+        cols = {"nabla softmax": [n[f"BM_step_softmax/{c}"]["samples/s"] for n, _ in rounds],
+                "nabla hsoftmax": [n[f"BM_step_hsoftmax/{c}"]["samples/s"] for n, _ in rounds],
+                "torch softmax": [t[f"softmax {c}"] for _, t in rounds],
+                "torch hsoftmax": [t[f"hsoftmax {c}"] for _, t in rounds]}
+        data[f"{c} classes"] = cols
+        m = {k: statistics.median(v) for k, v in cols.items()}
+        print(f"| {c:,} | {m['nabla softmax']:.0f} | {m['nabla hsoftmax']:.0f} "
+              f"| {m['torch softmax']:.0f} | {m['torch hsoftmax']:.0f} "
+              f"| {m['nabla hsoftmax'] / m['nabla softmax']:.1f} "
+              f"| {m['nabla softmax'] / m['torch softmax']:.2f} "
+              f"| {m['nabla hsoftmax'] / m['torch hsoftmax']:.2f} |")
+    print(f"\nspread over {len(rounds)} rounds (each round's value; median in the table):")
+    for row, cols in data.items():
+        print(spread_line(row, cols))
 
 
 def tensor_table(rounds):

@@ -158,18 +158,21 @@ ClassPaths ClassTree::paths() const {
   int64_t depth = 0;
   for (int64_t d : depths()) depth = std::max(depth, d);
   const size_t cells = static_cast<size_t>(classes * depth);
-  std::vector<int64_t> nodes(cells, 0);
+  const int64_t internal = classes - 1;
+  std::vector<int64_t> nodes(cells, 0), edges(cells, 2 * internal);
   std::vector<float> go_left(cells, 0.0f), on_path(cells, 0.0f);
   walk(*this, [&](int64_t c, const auto& path) {
     for (size_t l = 0; l < path.size(); ++l) {
       const size_t cell = static_cast<size_t>(c * depth) + l;
-      nodes[cell] = path[l].first;
-      go_left[cell] = path[l].second ? 1.0f : 0.0f;
+      const auto [node, left] = path[l];
+      nodes[cell] = node;
+      go_left[cell] = left ? 1.0f : 0.0f;
       on_path[cell] = 1.0f;
+      edges[cell] = left ? node : internal + node;
     }
   });
   return {from_vector(nodes, {classes, depth}), from_vector(go_left, {classes, depth}),
-          from_vector(on_path, {classes, depth}), depth};
+          from_vector(on_path, {classes, depth}), from_vector(edges, {classes, depth}), depth};
 }
 
 }  // namespace nabla::nn

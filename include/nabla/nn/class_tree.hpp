@@ -20,6 +20,9 @@ struct ClassPaths {
   Tensor nodes;    // int64: the internal node deciding
   Tensor go_left;  // f32: 1 where the path goes left (probability σ(s)), 0 right (σ(−s))
   Tensor on_path;  // f32: 1 on the path, 0 in the padding
+  // int64: the decision's column in [log σ(s) | log σ(−s) | 0] of C − 1, C − 1 and 1 columns
+  // (node, C − 1 + node, or 2(C − 1) in the padding), for every class's log-probability at once.
+  Tensor edges;
   int64_t depth = 0;
 };
 

@@ -1,0 +1,110 @@
+// Full softmax against hierarchical softmax on one synthetic many-class problem, trained the
+// same way: C classes with Zipf frequencies (p_c ∝ 1 / (c + 1), as words in text), each a
+// Gaussian blob around its own centre in 32 dims; 100,000 training and 20,000 test samples; an
+// MLP 32 → 128 (ReLU) → output layer, Adam 1e-3, batch 256, 5 epochs, seed 0. Prints one line
+// per output layer: seconds per epoch, test accuracy and test loss (−log p, exact for every
+// layer). A measurement for docs/benchmarks.md, not a timing loop:
+//   build/bench/bench/hsoftmax_accuracy [C ...]     (default 1000 10000)
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+#include <string>
+
+#include "nabla/nabla.hpp"
+#include "nabla/optim/adam.hpp"
+
+namespace {
+
+using namespace nabla;
+
+constexpr int64_t kDims = 32, kHidden = 128, kTrain = 100000, kTest = 20000, kEpochs = 5;
+constexpr double kNoise = 1.2;
+
+// Class indices drawn with Zipf frequencies, and points around the fixed centres.
+data::Dataset draw(const Tensor& centres, const Tensor& zipf, int64_t count) {
+  const int64_t classes = centres.size(0);
+  // Inverse-CDF sampling of the class: the first cumulative weight above a uniform draw.
+  const std::vector<double> cumulative = zipf.to_vector<double>();
+  const std::vector<float> uniform = rand({count}).to_vector<float>();
+  std::vector<int64_t> labels(static_cast<size_t>(count));
+  for (size_t i = 0; i < labels.size(); ++i) {
+    const auto it = std::upper_bound(cumulative.begin(), cumulative.end(), static_cast<double>(uniform[i]));
+    labels[i] = std::min<int64_t>(classes - 1, it - cumulative.begin());
+  }
+  data::Dataset out;
+  out.targets = from_vector(labels);
+  out.inputs = index_select(centres, 0, out.targets) + randn({count, kDims}) * kNoise;
+  out.num_classes = classes;
+  return out;
+}
+
+void fit_and_score(const std::string& name, int64_t classes, const data::Dataset& train, const data::Dataset& test,
+         std::shared_ptr<nn::Module> head, const std::string& tree_note) {
+  manual_seed(1);
+  auto model = std::make_shared<nn::Sequential>(std::initializer_list<std::shared_ptr<nn::Module>>{
+      std::make_shared<nn::Linear>(kDims, kHidden), std::make_shared<nn::ReLU>(), std::move(head)});
+  train::TrainerOptions options;
+  options.epochs = kEpochs;
+  options.progress = false;
+  options.monitor = false;
+  std::ostringstream quiet;
+  options.out = &quiet;
+  train::Trainer trainer(model, std::make_unique<optim::Adam>(model->parameters(), optim::AdamOptions{.lr = 1e-3}),
+                         train::cross_entropy_loss(), options);
+  data::DataLoader loader(train, {.batch_size = 256, .shuffle = true, .seed = 2});
+  const train::History history = trainer.fit(loader);
+  double seconds = 0;
+  for (const auto& epoch : history.epochs) seconds += epoch.seconds;
+  const auto start = std::chrono::steady_clock::now();
+  const train::Evaluation evaluation = trainer.evaluate(test);
+  const double eval_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("| %lld | %s%s | %.2f | %.3f | %.2f%% | %.4f | %.2f |\n", static_cast<long long>(classes),
+              name.c_str(), tree_note.c_str(), seconds / kEpochs,
+              1e3 * seconds / kEpochs / std::ceil(static_cast<double>(kTrain) / 256.0),
+              100 * evaluation.accuracy, evaluation.loss, eval_seconds);
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<int64_t> sizes;
+  for (int i = 1; i < argc; ++i) sizes.push_back(std::atoll(argv[i]));
+  if (sizes.empty()) sizes = {1000, 10000};
+  nabla::set_num_threads(2);
+  std::printf("| classes | output layer | s / epoch | ms / step | test accuracy | test loss | eval s (20k) |\n");
+  std::printf("| ---: | --- | ---: | ---: | ---: | ---: | ---: |\n");
+  for (int64_t classes : sizes) {
+    manual_seed(0);
+    const Tensor centres = randn({classes, kDims});
+    std::vector<double> weights(static_cast<size_t>(classes));
+    double total = 0;
+    for (int64_t c = 0; c < classes; ++c) total += weights[static_cast<size_t>(c)] = 1.0 / static_cast<double>(c + 1);
+    std::vector<double> cumulative(weights.size());
+    double running = 0;
+    for (size_t c = 0; c < weights.size(); ++c) cumulative[c] = (running += weights[c]) / total;
+    const Tensor zipf = from_vector(cumulative);
+    const data::Dataset train = draw(centres, zipf, kTrain);
+    const data::Dataset test = draw(centres, zipf, kTest);
+    std::vector<double> counts(static_cast<size_t>(classes), 0.0);
+    for (int64_t c : train.targets.to_vector<int64_t>()) counts[static_cast<size_t>(c)] += 1;
+    fit_and_score("softmax (Linear + cross-entropy)", classes, train, test,
+        std::make_shared<nn::Linear>(kHidden, classes), "");
+    const nn::ClassTree balanced = nn::ClassTree::balanced(classes);
+    const nn::ClassTree huffman = nn::ClassTree::huffman(counts);
+    for (const auto& [label, tree] : {std::pair{"balanced", balanced}, std::pair{"huffman", huffman}}) {
+      double mean_depth = 0;
+      const auto depths = tree.depths();
+      for (size_t c = 0; c < depths.size(); ++c) mean_depth += counts[c] / kTrain * static_cast<double>(depths[c]);
+      char note[96];
+      std::snprintf(note, sizeof note, " (%s tree, mean path %.1f)", label, mean_depth);
+      fit_and_score("hierarchical softmax", classes, train, test,
+          std::make_shared<nn::HierarchicalSoftmax>(nn::HierarchicalSoftmaxOptions{.in_features = kHidden, .tree = tree}),
+          note);
+    }
+  }
+  return 0;
+}
