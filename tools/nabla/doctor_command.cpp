@@ -16,7 +16,6 @@
 
 #include "commands.hpp"
 #include "nabla/parallel.hpp"
-#include "nabla/random.hpp"
 #include "nabla/run/setup.hpp"
 #include "nabla/train/doctor.hpp"
 
@@ -54,16 +53,16 @@ std::vector<std::string> split_list(const std::string& text) {
 // The factories each check calls for a fresh model and optimizer, and the schedule the probe
 // steps. Each is built once here, so a bad model, optimizer or schedule section is a config
 // error (exit 2), not a failed check.
-void set_factories(DoctorSetup& s, const Shape& shape, int64_t classes, int64_t steps_per_epoch) {
+void set_factories(DoctorSetup& s, const run::PreparedModel& prepared, int64_t steps_per_epoch) {
   const run::Config* cfg = &s.config;
   train::DoctorInputs& in = s.inputs;
-  in.make_model = [cfg, shape, classes] { return run::make_model(*cfg, shape, classes); };
+  in.make_model = [cfg, shape = prepared.sample_shape, classes = prepared.splits.train.num_classes,
+                   counts = prepared.class_counts] { return run::make_model(*cfg, shape, classes, counts); };
   in.make_optimizer = [cfg](nn::Module& model) { return run::make_optimizer(*cfg, model); };
   in.make_scheduler = [cfg, steps_per_epoch](optim::Optimizer& optimizer) {
     return run::make_schedule(*cfg, optimizer, steps_per_epoch).scheduler;
   };
-  std::shared_ptr<nn::Module> model = in.make_model();
-  std::unique_ptr<optim::Optimizer> optimizer = in.make_optimizer(*model);
+  std::unique_ptr<optim::Optimizer> optimizer = in.make_optimizer(*prepared.model);
   in.schedule_per_step = run::make_schedule(s.config, *optimizer, steps_per_epoch).per_step;
   const data::Preprocessing* pre = &s.preprocessing;
   in.preprocess = [pre](const Tensor& x) { return pre->apply(x); };
@@ -92,25 +91,21 @@ std::unique_ptr<DoctorSetup> prepare(const DoctorArgs& args) {
   const run::Config& config = s->config;
   const int64_t threads = config.integer("train.threads");
   if (threads > 0) set_num_threads(static_cast<int>(threads));
-  const uint64_t seed = static_cast<uint64_t>(config.integer("train.seed"));
-  manual_seed(seed);
   const train::TrainerOptions trainer = run::make_trainer_options(config);
   const data::DataLoaderOptions loader = run::make_loader_options(config);
-  data::Splits splits = run::load_data(config);
-  s->preprocessing = run::make_preprocessing(config);
-  s->preprocessing.fit(splits.train.inputs);
-  const int64_t rows = splits.train.size(), batch = loader.batch_size;
-  set_factories(*s, s->preprocessing.output_sample_shape(splits.train.sample_shape()),
-                splits.train.num_classes,
+  run::PreparedModel prepared = run::prepare_model(config);
+  s->preprocessing = std::move(prepared.preprocessing);
+  const int64_t rows = prepared.splits.train.size(), batch = loader.batch_size;
+  set_factories(*s, prepared,
                 loader.drop_last ? std::max<int64_t>(1, rows / batch) : (rows + batch - 1) / batch);
   train::DoctorInputs& in = s->inputs;
   in.batch_size = batch;
   in.clip_grad_norm = trainer.clip_grad_norm;
   in.max_norm = trainer.max_norm;
-  in.seed = seed;
-  in.num_classes = splits.train.num_classes;
+  in.seed = static_cast<uint64_t>(config.integer("train.seed"));
+  in.num_classes = prepared.splits.train.num_classes;
   s->train_rows = rows;
-  in.train = std::move(splits.train);
+  in.train = std::move(prepared.splits.train);
   apply_options(args, in.options);
   return s;
 }

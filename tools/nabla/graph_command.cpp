@@ -4,7 +4,6 @@
 #include <iostream>
 
 #include "commands.hpp"
-#include "nabla/random.hpp"
 #include "nabla/run/setup.hpp"
 
 namespace nabla::cli {
@@ -19,14 +18,10 @@ struct GraphArgs {
 int graph_command(const GraphArgs& args) {
   try {
     const run::Config config = run::Config::from_file(args.config, args.sets);
-    manual_seed(static_cast<uint64_t>(config.integer("train.seed")));
-    const data::Splits splits = run::load_data(config);
-    data::Preprocessing preprocessing = run::make_preprocessing(config);
-    preprocessing.fit(splits.train.inputs);
-    const Shape shape = preprocessing.output_sample_shape(splits.train.sample_shape());
-    const auto model = run::make_model(config, shape, splits.train.num_classes);
-    run::freeze_parameters(config, *model);
-    std::cout << run::step_graph_dot(config, *model, splits.train, preprocessing);
+    const run::PreparedModel prepared = run::prepare_model(config);
+    run::freeze_parameters(config, *prepared.model);
+    std::cout << run::step_graph_dot(config, *prepared.model, prepared.splits.train,
+                                     prepared.preprocessing);
     return 0;
   } catch (const std::exception& error) {
     return report_error(error.what(), kExitBadInput);

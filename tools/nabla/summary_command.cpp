@@ -42,13 +42,9 @@ int summary_command(const SummaryArgs& args) {
   Shape shape(args.input_shape.begin(), args.input_shape.end());
   try {
     if (args.target.ends_with(".toml")) {
-      const run::Config config = run::Config::from_file(args.target);
-      manual_seed(static_cast<uint64_t>(config.integer("train.seed")));
-      const data::Splits splits = run::load_data(config);
-      data::Preprocessing pre = run::make_preprocessing(config);
-      pre.fit(splits.train.inputs);
-      shape = pre.output_sample_shape(splits.train.sample_shape());
-      model = run::make_model(config, shape, splits.train.num_classes);
+      run::PreparedModel prepared = run::prepare_model(run::Config::from_file(args.target));
+      shape = prepared.sample_shape;
+      model = std::move(prepared.model);
     } else {
       if (shape.empty()) shape = models::default_input_shape(args.target);
       const int64_t classes = args.classes > 0 ? args.classes : models::default_num_classes(args.target);

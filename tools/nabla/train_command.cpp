@@ -8,7 +8,6 @@
 #include "commands.hpp"
 #include "nabla/io/atomic_file.hpp"
 #include "nabla/parallel.hpp"
-#include "nabla/random.hpp"
 #include "nabla/run/setup.hpp"
 #include "nabla/run/trained.hpp"
 #include "nabla/train/ensemble.hpp"
@@ -177,17 +176,15 @@ std::unique_ptr<Setup> prepare(const TrainArgs& args, const std::string& out) {
   const run::Config& config = s.config;
   const int64_t threads = config.integer("train.threads");
   if (threads > 0) set_num_threads(static_cast<int>(threads));
-  manual_seed(static_cast<uint64_t>(config.integer("train.seed")));
 
   train::TrainerOptions options = run::make_trainer_options(config);
   const data::DataLoaderOptions loader_options = run::make_loader_options(config);
-  s.splits = run::load_data(config);
-  s.preprocessing = run::make_preprocessing(config);
-  s.preprocessing.fit(s.splits.train.inputs);
+  // Moved in before anything points at them (the loader, the input transform).
+  run::PreparedModel prepared = run::prepare_model(config);
+  s.splits = std::move(prepared.splits);
+  s.preprocessing = std::move(prepared.preprocessing);
+  s.model = std::move(prepared.model);
   const int64_t classes = s.splits.train.num_classes;
-  const bool huffman = config.text("loss.name") == "hierarchical_softmax" && config.text("loss.tree") == "huffman";
-  s.model = run::make_model(config, s.preprocessing.output_sample_shape(s.splits.train.sample_shape()),
-                            classes, huffman ? run::class_counts(s.splits.train) : std::vector<int64_t>{});
   report_transfer(run::load_pretrained(config, *s.model), run::freeze_parameters(config, *s.model));
   // train.device (checked by make_trainer_options): the model moves before the optimizer is made.
   if (config.text("train.device") == "cuda") s.model->to(Device::CUDA);

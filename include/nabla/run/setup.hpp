@@ -56,6 +56,23 @@ std::shared_ptr<nn::Module> make_model(const Config& config, const Shape& sample
 // How often each class 0..num_classes − 1 occurs in a classification dataset's targets.
 std::vector<int64_t> class_counts(const data::Dataset& dataset);
 
+// The class counts make_model needs: the training split's for a Huffman hierarchical softmax
+// (loss.name = "hierarchical_softmax", loss.tree = "huffman"), else none.
+std::vector<int64_t> model_class_counts(const Config& config, const data::Dataset& train);
+
+// What every command that builds a config's model does first, in this order: seeds the global
+// generator with train.seed, loads the splits, fits the preprocessing on the training inputs
+// and builds the model for the preprocessed samples. train.threads, pretrained weights and
+// frozen parameters are the caller's.
+struct PreparedModel {
+  data::Splits splits;
+  data::Preprocessing preprocessing;       // fitted
+  Shape sample_shape;                      // one training sample after preprocessing
+  std::vector<int64_t> class_counts;       // model_class_counts: what the model was built with
+  std::shared_ptr<nn::Module> model;
+};
+PreparedModel prepare_model(const Config& config);
+
 // Transfer learning (src/run/transfer.cpp). Name patterns match state-dict names: `*` any run
 // of characters (dots included), `?` one character; a pattern that matches nothing is an error.
 bool name_matches(const std::string& pattern, const std::string& name);
