@@ -48,11 +48,21 @@ TestTimeSetting test_time_setting(const run::TrainedModel& trained) {
   return setting;
 }
 
-// The run's predictions of `inputs` [N, ...] (class or label probabilities, regression values)
-// in batches, preprocessing applied, averaged over the views of eval.tta.
-Tensor predictions(run::TrainedModel& trained, const Tensor& inputs) {
+// The members of an ensemble: the runs named, or (snapshots) the cycle snapshots of one run,
+// each a TrainedModel whose weights are that snapshot's, with its eval.tta setting (checked
+// once, before any member predicts).
+struct Member {
+  std::string name;
+  std::shared_ptr<run::TrainedModel> trained;
+  TestTimeSetting tta;
+};
+
+// The member's predictions of `inputs` [N, ...] (class or label probabilities, regression
+// values) in batches, preprocessing applied, averaged over the views of eval.tta.
+Tensor predictions(const Member& member, const Tensor& inputs) {
+  run::TrainedModel& trained = *member.trained;
   const run::Config& config = trained.config;
-  const TestTimeSetting setting = test_time_setting(trained);
+  const TestTimeSetting& setting = member.tta;
   const data::Preprocessing* pre = &trained.preprocessing;
   return train::predict_view_average(
       *trained.model, inputs, trained.task,
@@ -83,12 +93,6 @@ void print_evaluation(const train::ClassificationMetrics& metrics,
 }
 
 
-// The members of an ensemble: the runs named, or (snapshots) the cycle snapshots of one run,
-// each a TrainedModel whose weights are that snapshot's.
-struct Member {
-  std::string name;
-  std::shared_ptr<run::TrainedModel> trained;
-};
 
 std::vector<Member> load_members(const EvalArgs& args) {
   NABLA_CHECK(!args.run_dirs.empty(), "eval: name a run directory");
@@ -103,12 +107,12 @@ std::vector<Member> load_members(const EvalArgs& args) {
     for (const std::string& file : files) {
       auto trained = std::make_shared<run::TrainedModel>(run::load_trained(args.run_dirs[0], args.sets));
       trained->model->load_state_dict(io::load_safetensors(file).tensors);
-      members.push_back({file, std::move(trained)});
+      members.push_back({file, std::move(trained), {}});
     }
     return members;
   }
   for (const std::string& dir : args.run_dirs) {
-    members.push_back({dir, std::make_shared<run::TrainedModel>(run::load_trained(dir, args.sets))});
+    members.push_back({dir, std::make_shared<run::TrainedModel>(run::load_trained(dir, args.sets)), {}});
     const run::TrainedModel& first = *members.front().trained;
     const run::TrainedModel& last = *members.back().trained;
     NABLA_CHECK(last.num_classes == first.num_classes && last.sample_shape == first.sample_shape,
@@ -148,7 +152,7 @@ void evaluate_task(const std::vector<Member>& members, const data::Dataset& test
     NABLA_CHECK(trained.task == first.task, "eval: '", member.name, "' is a ",
                 data::task_name(trained.task), " run, '", members.front().name, "' a ",
                 data::task_name(first.task), " one; ensemble members must share the task");
-    outputs.push_back(predictions(trained, test.inputs));
+    outputs.push_back(predictions(member, test.inputs));
   }
   Tensor mean = outputs[0];
   for (size_t k = 1; k < outputs.size(); ++k) mean = mean + outputs[k];
@@ -192,7 +196,7 @@ int eval_command(const EvalArgs& given) {
   data::Splits splits;
   try {
     members = load_members(args);
-    for (const Member& member : members) test_time_setting(*member.trained);
+    for (Member& member : members) member.tta = test_time_setting(*member.trained);
     splits = run::load_data(members.front().trained->config);
   } catch (const std::exception& error) {
     return report_error(error.what(), kExitBadInput);
@@ -207,7 +211,7 @@ int eval_command(const EvalArgs& given) {
     std::vector<Tensor> probs;
     std::vector<double> accuracies;
     for (Member& member : members) {
-      probs.push_back(predictions(*member.trained, splits.test.inputs));
+      probs.push_back(predictions(member, splits.test.inputs));
       train::ClassificationMetrics metrics(first.num_classes);
       metrics.add(probs.back(), splits.test.targets);
       accuracies.push_back(metrics.accuracy());
