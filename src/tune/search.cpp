@@ -243,6 +243,7 @@ SearchOutcome run_search(const SearchPlan& plan, const SearchSetup& setup, Ledge
       // Each trial's runs (its folds) side by side; a trial is recorded when its last ends.
       std::vector<TrialRun> runs;
       std::vector<size_t> trial_of_run;
+      std::vector<size_t> first_run;  // per trial: the index of its first run (fold 0)
       std::vector<const Trial*> run_trials;
       std::vector<std::vector<int>> exit_codes;
       std::vector<size_t> pending;
@@ -250,6 +251,7 @@ SearchOutcome run_search(const SearchPlan& plan, const SearchSetup& setup, Ledge
       for (const Trial* t : alive)
         if (ledger.find(t->id, static_cast<int64_t>(rung)) == nullptr) {
           const std::vector<TrialRun> trial_runs = make_runs(plan, setup, *t, static_cast<int64_t>(rung));
+          first_run.push_back(runs.size());
           for (const TrialRun& run : trial_runs) {
             runs.push_back(run);
             trial_of_run.push_back(run_trials.size());
@@ -266,9 +268,7 @@ SearchOutcome run_search(const SearchPlan& plan, const SearchSetup& setup, Ledge
             (s.folds >= 2 ? " × " + std::to_string(s.folds) + " folds" : ""));
         stopped = !execute(runs, [&](size_t i, int exit_code, double run_seconds) {
           const size_t t = trial_of_run[i];
-          const size_t first = static_cast<size_t>(
-              std::find(trial_of_run.begin(), trial_of_run.end(), t) - trial_of_run.begin());
-          exit_codes[t][i - first] = exit_code;
+          exit_codes[t][i - first_run[t]] = exit_code;
           seconds[t] += run_seconds;
           ++outcome.runs;
           if (--pending[t] > 0) return;
