@@ -2,14 +2,18 @@
 // same way: C classes with Zipf frequencies (p_c ∝ 1 / (c + 1), as words in text), each a
 // Gaussian blob around its own centre in 32 dims; 100,000 training and 20,000 test samples; an
 // MLP 32 → 128 (ReLU) → output layer, Adam 1e-3, batch 256, 5 epochs (and hierarchical softmax
-// also 20, its steps being cheaper), seed 0. Prints one line per run: seconds per epoch, test
+// also 20, its steps being cheaper), seed 0. Trees: balanced, Huffman (training class counts),
+// clustered (the training classes' mean inputs). Prints one line per run: seconds per epoch, test
 // accuracy and test loss (−log p, exact for every layer). One thread. A measurement for docs/benchmarks.md, not a timing loop:
-//   build/bench/bench/hsoftmax_accuracy [C ...]     (default 1000 10000)
+//   build/release/bench/hsoftmax_accuracy [C ...] [softmax|balanced|huffman|clustered ...]
+//   (default: 1000 10000, every output layer)
 #include <algorithm>
 #include <chrono>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -39,6 +43,28 @@ data::Dataset draw(const Tensor& centres, const Tensor& zipf, int64_t count) {
   out.inputs = index_select(centres, 0, out.targets) + randn({count, kDims}) * kNoise;
   out.num_classes = classes;
   return out;
+}
+
+// Each class's mean training input; a class without samples gets the mean of all inputs.
+Tensor class_means(const data::Dataset& train) {
+  const int64_t classes = train.num_classes;
+  std::vector<double> sums(static_cast<size_t>(classes * kDims), 0.0), counts(static_cast<size_t>(classes), 0.0);
+  const std::vector<float> x = train.inputs.to_vector<float>();
+  const std::vector<int64_t> y = train.targets.to_vector<int64_t>();
+  std::vector<double> overall(static_cast<size_t>(kDims), 0.0);
+  for (size_t i = 0; i < y.size(); ++i) {
+    counts[static_cast<size_t>(y[i])] += 1;
+    for (int64_t d = 0; d < kDims; ++d) {
+      sums[static_cast<size_t>(y[i] * kDims + d)] += x[i * kDims + static_cast<size_t>(d)];
+      overall[static_cast<size_t>(d)] += x[i * kDims + static_cast<size_t>(d)] / static_cast<double>(y.size());
+    }
+  }
+  for (int64_t c = 0; c < classes; ++c)
+    for (int64_t d = 0; d < kDims; ++d) {
+      double& m = sums[static_cast<size_t>(c * kDims + d)];
+      m = counts[static_cast<size_t>(c)] > 0 ? m / counts[static_cast<size_t>(c)] : overall[static_cast<size_t>(d)];
+    }
+  return from_vector(sums, {classes, kDims});
 }
 
 void fit_and_score(const std::string& name, int64_t classes, const data::Dataset& train, const data::Dataset& test,
@@ -71,9 +97,15 @@ void fit_and_score(const std::string& name, int64_t classes, const data::Dataset
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Numbers are class counts; words pick the output layers (softmax balanced huffman clustered).
   std::vector<int64_t> sizes;
-  for (int i = 1; i < argc; ++i) sizes.push_back(std::atoll(argv[i]));
+  std::set<std::string> layers;
+  for (int i = 1; i < argc; ++i) {
+    if (std::isdigit(static_cast<unsigned char>(argv[i][0]))) sizes.push_back(std::atoll(argv[i]));
+    else layers.insert(argv[i]);
+  }
   if (sizes.empty()) sizes = {1000, 10000};
+  if (layers.empty()) layers = {"softmax", "balanced", "huffman", "clustered"};
   nabla::set_num_threads(1);  // one core: the timings do not depend on a second one being free
   std::printf("| classes | output layer | epochs | s / epoch | ms / step | test accuracy | test loss | eval s (20k) |\n");
   std::printf("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
@@ -91,19 +123,22 @@ int main(int argc, char** argv) {
     const data::Dataset test = draw(centres, zipf, kTest);
     std::vector<double> counts(static_cast<size_t>(classes), 0.0);
     for (int64_t c : train.targets.to_vector<int64_t>()) counts[static_cast<size_t>(c)] += 1;
-    fit_and_score("softmax (Linear + cross-entropy)", classes, train, test,
-        std::make_shared<nn::Linear>(kHidden, classes), "");
+    if (layers.contains("softmax"))
+      fit_and_score("softmax (Linear + cross-entropy)", classes, train, test,
+                    std::make_shared<nn::Linear>(kHidden, classes), "");
     const nn::ClassTree balanced = nn::ClassTree::balanced(classes);
     const nn::ClassTree huffman = nn::ClassTree::huffman(counts);
-    for (const auto& [label, tree] : {std::pair{"balanced", balanced}, std::pair{"huffman", huffman}}) {
+    const nn::ClassTree clustered = nn::ClassTree::clustered(class_means(train));
+    for (const auto& [label, tree] : {std::pair{"balanced", balanced}, std::pair{"huffman", huffman},
+                                      std::pair{"clustered", clustered}}) {
+      if (!layers.contains(label)) continue;
       double mean_depth = 0;
       const auto depths = tree.depths();
       for (size_t c = 0; c < depths.size(); ++c) mean_depth += counts[c] / kTrain * static_cast<double>(depths[c]);
       char note[96];
       std::snprintf(note, sizeof note, " (%s tree, mean path %.1f)", label, mean_depth);
-      const auto head = [&] {
-        return std::make_shared<nn::HierarchicalSoftmax>(nn::HierarchicalSoftmaxOptions{.in_features = kHidden, .tree = tree});
-      };
+      const nn::HierarchicalSoftmaxOptions options{.in_features = kHidden, .tree = tree};
+      const auto head = [&options] { return std::make_shared<nn::HierarchicalSoftmax>(options); };
       fit_and_score("hierarchical softmax", classes, train, test, head(), note);
       // Its steps are cheaper: the same wall time buys more epochs.
       fit_and_score("hierarchical softmax", classes, train, test, head(), note, 4 * kEpochs);

@@ -2,6 +2,7 @@
 // every class's path for the batched hierarchical softmax.
 #include "nabla/nn/class_tree.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <deque>
 #include <queue>
@@ -39,35 +40,104 @@ void walk(const ClassTree& tree, Visit visit) {
   }
 }
 
+// Breadth-first halving: node k takes a group of classes, `order` arranges them, the first
+// ⌈n/2⌉ go left and the rest right; nodes are numbered in the order made, so for a power of two
+// node k's children are 2k + 1 and 2k + 2, as in a binary heap.
+template <class Order>
+ClassTree halving_tree(int64_t num_classes, Order order) {
+  ClassTree tree;
+  tree.children.resize(static_cast<size_t>(num_classes - 1));
+  struct Group { int64_t node; std::vector<int64_t> classes; };
+  std::vector<int64_t> all(static_cast<size_t>(num_classes));
+  for (int64_t c = 0; c < num_classes; ++c) all[static_cast<size_t>(c)] = c;
+  std::deque<Group> todo;
+  todo.push_back({0, std::move(all)});
+  int64_t made = 1;
+  while (!todo.empty()) {
+    Group group = std::move(todo.front());
+    todo.pop_front();
+    const std::vector<int64_t> ordered = order(std::move(group.classes));
+    const auto mid = static_cast<std::ptrdiff_t>((ordered.size() + 1) / 2);
+    const std::vector<int64_t> halves[2] = {{ordered.begin(), ordered.begin() + mid},
+                                            {ordered.begin() + mid, ordered.end()}};
+    for (size_t side = 0; side < 2; ++side) {
+      int64_t& slot = tree.children[static_cast<size_t>(group.node)][side];
+      if (halves[side].size() == 1) {
+        slot = leaf(halves[side].front());
+      } else {
+        slot = made++;
+        todo.push_back({slot, halves[side]});
+      }
+    }
+  }
+  return tree;
+}
+
 }  // namespace
 
 ClassTree ClassTree::balanced(int64_t num_classes) {
   NABLA_CHECK(num_classes >= 2, "ClassTree::balanced: ", num_classes,
               " classes; a class tree needs at least 2");
-  ClassTree tree;
-  tree.children.resize(static_cast<size_t>(num_classes - 1));
-  // Node k splits the classes [lo, hi) at their middle; nodes are numbered breadth first, so
-  // for a power of two node k's children are 2k + 1 and 2k + 2, as in a binary heap.
-  struct Range { int64_t node, lo, hi; };
-  std::deque<Range> todo = {{0, 0, num_classes}};
-  int64_t made = 1;
-  while (!todo.empty()) {
-    const Range r = todo.front();
-    todo.pop_front();
-    const int64_t mid = r.lo + (r.hi - r.lo + 1) / 2;
-    const std::pair<int64_t, int64_t> halves[2] = {{r.lo, mid}, {mid, r.hi}};
-    for (size_t side = 0; side < 2; ++side) {
-      const auto [lo, hi] = halves[side];
-      int64_t& slot = tree.children[static_cast<size_t>(r.node)][side];
-      if (hi - lo == 1) {
-        slot = leaf(lo);
-      } else {
-        slot = made++;
-        todo.push_back({slot, lo, hi});
-      }
+  return halving_tree(num_classes, [](std::vector<int64_t> group) { return group; });
+}
+
+namespace {
+
+// The classes of `group` ordered by their projection on the first principal direction of their
+// centred feature rows (power iteration from the row farthest from the centre).
+std::vector<int64_t> principal_order(const std::vector<double>& means, int64_t dims,
+                                     std::vector<int64_t> group) {
+  const auto row = [&](int64_t c) { return means.data() + c * dims; };
+  std::vector<double> centre(static_cast<size_t>(dims), 0.0), v(static_cast<size_t>(dims), 0.0);
+  for (int64_t c : group)
+    for (int64_t d = 0; d < dims; ++d) centre[static_cast<size_t>(d)] += row(c)[d] / static_cast<double>(group.size());
+  const auto centred_dot = [&](int64_t c, const std::vector<double>& u) {
+    double s = 0;
+    for (int64_t d = 0; d < dims; ++d) s += (row(c)[d] - centre[static_cast<size_t>(d)]) * u[static_cast<size_t>(d)];
+    return s;
+  };
+  double farthest = -1;
+  for (int64_t c : group) {
+    double norm = 0;
+    for (int64_t d = 0; d < dims; ++d) norm += std::pow(row(c)[d] - centre[static_cast<size_t>(d)], 2);
+    if (norm > farthest) {
+      farthest = norm;
+      for (int64_t d = 0; d < dims; ++d) v[static_cast<size_t>(d)] = row(c)[d] - centre[static_cast<size_t>(d)];
     }
   }
-  return tree;
+  for (int iteration = 0; iteration < 12 && farthest > 0; ++iteration) {
+    std::vector<double> next(static_cast<size_t>(dims), 0.0);
+    for (int64_t c : group) {
+      const double p = centred_dot(c, v);
+      for (int64_t d = 0; d < dims; ++d) next[static_cast<size_t>(d)] += p * (row(c)[d] - centre[static_cast<size_t>(d)]);
+    }
+    double norm = 0;
+    for (double x : next) norm += x * x;
+    if (norm == 0) break;
+    for (size_t d = 0; d < next.size(); ++d) v[d] = next[d] / std::sqrt(norm);
+  }
+  std::vector<std::pair<double, int64_t>> keyed;
+  for (int64_t c : group) keyed.emplace_back(centred_dot(c, v), c);
+  std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (size_t i = 0; i < keyed.size(); ++i) group[i] = keyed[i].second;
+  return group;
+}
+
+}  // namespace
+
+ClassTree ClassTree::clustered(const Tensor& class_means) {
+  NABLA_CHECK(class_means.dim() == 2 && class_means.size(0) >= 2 && class_means.size(1) >= 1 &&
+                  (class_means.dtype() == DType::f32 || class_means.dtype() == DType::f64),
+              "ClassTree::clustered: expected floating class means [C, D] with C >= 2, got ",
+              dtype_name(class_means.dtype()), " ", class_means.shape());
+  const int64_t classes = class_means.size(0), dims = class_means.size(1);
+  const std::vector<double> means = class_means.to(DType::f64).contiguous().to_vector<double>();
+  for (size_t i = 0; i < means.size(); ++i)
+    NABLA_CHECK(std::isfinite(means[i]), "ClassTree::clustered: class ", static_cast<int64_t>(i) / dims,
+                " has a non-finite mean; every class needs samples with finite features");
+  return halving_tree(classes, [&](std::vector<int64_t> group) {
+    return principal_order(means, dims, std::move(group));
+  });
 }
 
 ClassTree ClassTree::huffman(const std::vector<double>& frequencies) {

@@ -12,16 +12,10 @@ PreparedModel prepare_model(const Config& config) {
   prepared.preprocessing = make_preprocessing(config);
   prepared.preprocessing.fit(prepared.splits.train.inputs);
   prepared.sample_shape = prepared.preprocessing.output_sample_shape(prepared.splits.train.sample_shape());
-  prepared.class_counts = model_class_counts(config, prepared.splits.train);
+  prepared.class_tree = class_tree(config, prepared.splits.train, prepared.preprocessing);
   prepared.model = make_model(config, prepared.sample_shape, prepared.splits.train.num_classes,
-                              prepared.class_counts);
+                              prepared.class_tree);
   return prepared;
-}
-
-std::vector<int64_t> model_class_counts(const Config& config, const data::Dataset& train) {
-  const bool huffman = config.text("loss.name") == "hierarchical_softmax" &&
-                       config.text("loss.tree") == "huffman";
-  return huffman ? class_counts(train) : std::vector<int64_t>{};
 }
 
 }  // namespace nabla::run

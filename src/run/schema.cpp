@@ -114,7 +114,8 @@ const std::vector<KeySpec> kSchema = {
      "cross_entropy | hierarchical_softmax (classification) | mse | l1 | huber | smooth_l1 "
      "(regression) | bce_with_logits (multilabel); \"\": the task's first"},
     {"loss.tree", K::text, "\"balanced\"",
-     "hierarchical_softmax's class tree: balanced | huffman (by the training set's class counts)"},
+     "hierarchical_softmax's class tree: balanced | huffman (by the training set's class counts) "
+     "| clustered (halves along the principal direction of the classes' mean inputs)"},
     {"loss.label_smoothing", K::number, "0.0", "cross_entropy's label smoothing", between(0, 1)},
     {"loss.delta", K::number, "1.0", "huber: where the loss turns from quadratic to linear",
      above(0)},

@@ -127,10 +127,9 @@ ModulePtr layer_list(const Config& config, const Shape& sample_shape, int64_t nu
 }
 
 // loss.name = "hierarchical_softmax": the model's last layer, Linear(in, C), becomes a
-// HierarchicalSoftmax(in) over the class tree loss.tree names; the other layers stay as made.
+// HierarchicalSoftmax(in) over `tree` (balanced without one); the other layers stay as made.
 ModulePtr with_hierarchical_softmax(const Config& config, const ModulePtr& model, int64_t num_classes,
-                                    const std::vector<int64_t>& class_counts) {
-  const std::string tree_name = choice(config, "loss.tree", {"balanced", "huffman"});
+                                    const std::optional<nn::ClassTree>& tree) {
   const auto* layers = dynamic_cast<const nn::Sequential*>(model.get());
   const auto* last = layers && layers->size() ? dynamic_cast<const nn::Linear*>((*layers)[layers->size() - 1].get())
                                               : nullptr;
@@ -139,14 +138,12 @@ ModulePtr with_hierarchical_softmax(const Config& config, const ModulePtr& model
                  "\"hierarchical_softmax\" replaces the model's last layer, which must be a linear "
                  "layer to the " + std::to_string(num_classes) + " classes in a layer list; use "
                  "model.name = \"layers\" (or \"mlp\") ending in {type = \"linear\"}");
-  std::vector<double> frequencies(class_counts.begin(), class_counts.end());
-  nn::ClassTree tree = tree_name == "huffman" && !class_counts.empty()
-                           ? nn::ClassTree::huffman(frequencies)
-                           : nn::ClassTree::balanced(num_classes);
   auto replaced = std::make_shared<nn::Sequential>();
   for (size_t i = 0; i + 1 < layers->size(); ++i) replaced->push_back((*layers)[i]);
   replaced->push_back(std::make_shared<nn::HierarchicalSoftmax>(nn::HierarchicalSoftmaxOptions{
-      .in_features = last->weight.size(1), .tree = std::move(tree), .bias = last->bias.defined(),
+      .in_features = last->weight.size(1),
+      .tree = tree ? *tree : nn::ClassTree::balanced(num_classes),
+      .bias = last->bias.defined(),
       .dtype = last->weight.dtype()}));
   return replaced;
 }
@@ -182,8 +179,55 @@ std::vector<int64_t> class_counts(const data::Dataset& dataset) {
   return counts;
 }
 
+Tensor class_means(const data::Dataset& dataset, const data::Preprocessing& preprocessing) {
+  const std::vector<int64_t> counts = class_counts(dataset);
+  const auto classes = static_cast<int64_t>(counts.size());
+  std::vector<double> sums, overall;
+  const std::vector<int64_t> targets = dataset.targets.to_vector<int64_t>();
+  // A chunk of rows at a time: the preprocessed copy of a whole image set need not exist at once.
+  constexpr int64_t kChunk = 4096;
+  int64_t features = 0;
+  for (int64_t start = 0; start < dataset.size(); start += kChunk) {
+    const int64_t rows = std::min(kChunk, dataset.size() - start);
+    const Tensor x = flatten(preprocessing.apply(dataset.inputs.narrow(0, start, rows)), 1);
+    if (sums.empty()) {
+      features = x.size(1);
+      sums.assign(static_cast<size_t>(classes * features), 0.0);
+      overall.assign(static_cast<size_t>(features), 0.0);
+    }
+    const std::vector<double> values = x.to(DType::f64).contiguous().to_vector<double>();
+    for (int64_t i = 0; i < rows; ++i) {
+      const int64_t c = targets[static_cast<size_t>(start + i)];
+      for (int64_t d = 0; d < features; ++d) {
+        const double v = values[static_cast<size_t>(i * features + d)];
+        sums[static_cast<size_t>(c * features + d)] += v;
+        overall[static_cast<size_t>(d)] += v;
+      }
+    }
+  }
+  for (int64_t c = 0; c < classes; ++c)
+    for (int64_t d = 0; d < features; ++d) {
+      double& mean = sums[static_cast<size_t>(c * features + d)];
+      const double own = static_cast<double>(counts[static_cast<size_t>(c)]);
+      mean = own > 0 ? mean / own : overall[static_cast<size_t>(d)] / static_cast<double>(dataset.size());
+    }
+  return from_vector(sums, {classes, features});
+}
+
+std::optional<nn::ClassTree> class_tree(const Config& config, const data::Dataset& train,
+                                        const data::Preprocessing& preprocessing) {
+  if (config.text("loss.name") != "hierarchical_softmax") return std::nullopt;
+  const std::string kind = choice(config, "loss.tree", {"balanced", "huffman", "clustered"});
+  if (kind == "huffman") {
+    const std::vector<int64_t> counts = class_counts(train);
+    return nn::ClassTree::huffman(std::vector<double>(counts.begin(), counts.end()));
+  }
+  if (kind == "clustered") return nn::ClassTree::clustered(class_means(train, preprocessing));
+  return nn::ClassTree::balanced(train.num_classes);
+}
+
 std::shared_ptr<nn::Module> make_model(const Config& config, const Shape& sample_shape,
-                                       int64_t num_classes, const std::vector<int64_t>& class_counts) {
+                                       int64_t num_classes, const std::optional<nn::ClassTree>& tree) {
   const std::string name = config.text("model.name");
   ModulePtr model;
   if (name == "layers") {
@@ -201,7 +245,7 @@ std::shared_ptr<nn::Module> make_model(const Config& config, const Shape& sample
                                   .dropout = config.number("model.dropout")});
   }
   if (config.text("loss.name") == "hierarchical_softmax")
-    model = with_hierarchical_softmax(config, model, num_classes, class_counts);
+    model = with_hierarchical_softmax(config, model, num_classes, tree);
   initialise(config, *model);
   return model;
 }

@@ -1,5 +1,5 @@
 // loss.name = "hierarchical_softmax" from the outside: `nabla train` on 6 spirals swaps the last
-// linear layer for the class tree (balanced or Huffman), trains through the path loss, saves the
+// linear layer for the class tree (balanced, Huffman or clustered), trains through the path loss, saves the
 // tree with the weights, and `nabla eval` rebuilds the model from the run folder to the same
 // accuracy; a model with no final linear layer and label smoothing are refused with the fix.
 #include <gmock/gmock.h>
@@ -31,7 +31,7 @@ double accuracy_in(const std::string& text) {
 }
 
 TEST(CliHierarchicalSoftmax, TrainsSavesTheTreeAndEvaluatesTheSame) {
-  for (const std::string tree : {"balanced", "huffman"}) {
+  for (const std::string tree : {"balanced", "huffman", "clustered"}) {
     SCOPED_TRACE(tree);
     const std::string dir = fresh_dir("hsoftmax_" + tree);
     const CommandResult trained = run_nabla(spiral_args(dir, tree));

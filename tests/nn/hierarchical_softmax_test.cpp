@@ -74,6 +74,35 @@ TEST(ClassTree, HuffmanGivesFrequentClassesShortPathsWithinOneBitOfTheEntropy) {
   EXPECT_EQ(max_depth(ClassTree::huffman(std::vector<double>(10, 0.0))), 4);
 }
 
+TEST(ClassTree, ClusteredSplitsAlongTheClassMeansFirstPrincipalDirection) {
+  // Eight classes on a line, shuffled: the root separates the four lowest from the four highest,
+  // and every node below splits neighbours, whatever the class numbers.
+  const std::vector<double> position = {5, 0, 7, 2, 6, 1, 4, 3};
+  std::vector<double> rows;
+  for (double p : position) rows.insert(rows.end(), {p, 0.5 * p, 1.0});
+  const ClassTree tree = ClassTree::clustered(nabla::testing::f64(rows, {8, 3}));
+  EXPECT_EQ(max_depth(tree), 3);
+  const nn::ClassPaths paths = tree.paths();
+  const auto left = paths.go_left.to_vector<float>();
+  for (int64_t c = 0; c < 8; ++c) {
+    SCOPED_TRACE(c);
+    // Along the line (either direction): the root decision is position < 4 or >= 4.
+    const bool low = position[static_cast<size_t>(c)] < 4;
+    const bool root_left = left[static_cast<size_t>(c * 3)] == 1.0f;
+    const bool low_goes_left = left[static_cast<size_t>(1 * 3)] == 1.0f;  // class 1 sits at 0
+    EXPECT_EQ(root_left, low == low_goes_left);
+  }
+  // Siblings at the bottom are neighbours on the line: each leaf pair differs by 1.
+  for (const auto& pair : tree.children) {
+    if (pair[0] < 0 && pair[1] < 0) {
+      EXPECT_EQ(std::abs(position[static_cast<size_t>(-1 - pair[0])] - position[static_cast<size_t>(-1 - pair[1])]), 1.0);
+    }
+  }
+  EXPECT_TRUE(throws_error_containing([] { ClassTree::clustered(zeros({1, 3})); }, {"C >= 2"}));
+  EXPECT_TRUE(throws_error_containing(
+      [] { ClassTree::clustered(nabla::testing::f64({1, NAN, 2, 3}, {2, 2})); }, {"class 0", "non-finite"}));
+}
+
 TEST(ClassTree, BadTreesAndFrequenciesAreErrors) {
   EXPECT_TRUE(throws_error_containing([] { ClassTree::balanced(1); }, {"at least 2"}));
   EXPECT_TRUE(throws_error_containing([] { ClassTree::huffman({1.0, -2.0}); }, {"class 1", ">= 0"}));

@@ -57,7 +57,7 @@ void set_factories(DoctorSetup& s, const run::PreparedModel& prepared, int64_t s
   const run::Config* cfg = &s.config;
   train::DoctorInputs& in = s.inputs;
   in.make_model = [cfg, shape = prepared.sample_shape, classes = prepared.splits.train.num_classes,
-                   counts = prepared.class_counts] { return run::make_model(*cfg, shape, classes, counts); };
+                   tree = prepared.class_tree] { return run::make_model(*cfg, shape, classes, tree); };
   in.make_optimizer = [cfg](nn::Module& model) { return run::make_optimizer(*cfg, model); };
   in.make_scheduler = [cfg, steps_per_epoch](optim::Optimizer& optimizer) {
     return run::make_schedule(*cfg, optimizer, steps_per_epoch).scheduler;

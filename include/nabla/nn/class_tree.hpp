@@ -40,6 +40,11 @@ struct ClassTree {
   // near the root, so the mean path length weighted by frequency is below the frequencies'
   // entropy in bits plus one. Ties go to the class or node made first (deterministic).
   static ClassTree huffman(const std::vector<double>& frequencies);
+  // A balanced tree from class similarity: every node splits its classes into halves along the
+  // first principal direction of their feature means ([C, D], e.g. each class's mean input), so
+  // a decision separates neighbouring groups of classes rather than arbitrary ones (Mnih &
+  // Hinton 2009 build the tree from the classes' features for the same reason).
+  static ClassTree clustered(const Tensor& class_means);
   // From the [C − 1, 2] int64 table to_tensor() gives; an Error unless it is one tree whose
   // leaves are the classes 0..C − 1, each once.
   static ClassTree from_tensor(const Tensor& children);

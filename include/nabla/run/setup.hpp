@@ -13,6 +13,7 @@
 #include "nabla/data/augment.hpp"
 #include "nabla/data/dataset.hpp"
 #include "nabla/data/preprocess.hpp"
+#include "nabla/nn/class_tree.hpp"
 #include "nabla/nn/module.hpp"
 #include "nabla/optim/optimizer.hpp"
 #include "nabla/optim/schedule.hpp"
@@ -47,18 +48,22 @@ data::BatchTransform make_batch_transform(const Config& config, int64_t num_clas
 // A zoo model (model.name) or the layer list (model.name = "layers"), sized for samples of
 // `sample_shape` (after preprocessing) and `num_classes`, initialised from the global
 // generator (seed it first) with model.init. With loss.name = "hierarchical_softmax" the last
-// linear layer becomes an nn::HierarchicalSoftmax over loss.tree; a Huffman tree is built from
-// `class_counts` (the training targets'), and without them (a model about to load saved
-// weights, which hold their tree) the tree is balanced.
+// linear layer becomes an nn::HierarchicalSoftmax over `tree` (class_tree()'s); without one (a
+// model about to load saved weights, which hold their tree) the tree is balanced.
 std::shared_ptr<nn::Module> make_model(const Config& config, const Shape& sample_shape,
                                        int64_t num_classes,
-                                       const std::vector<int64_t>& class_counts = {});
+                                       const std::optional<nn::ClassTree>& tree = std::nullopt);
 // How often each class 0..num_classes − 1 occurs in a classification dataset's targets.
 std::vector<int64_t> class_counts(const data::Dataset& dataset);
+// Each class's mean input after `preprocessing`, flattened: [num_classes, features]; a class
+// without samples gets the mean of all inputs.
+Tensor class_means(const data::Dataset& dataset, const data::Preprocessing& preprocessing);
 
-// The class counts make_model needs: the training split's for a Huffman hierarchical softmax
-// (loss.name = "hierarchical_softmax", loss.tree = "huffman"), else none.
-std::vector<int64_t> model_class_counts(const Config& config, const data::Dataset& train);
+// The tree loss.tree names for a hierarchical softmax (loss.name = "hierarchical_softmax"):
+// balanced, Huffman over the training split's class counts, or clustered by its classes'
+// mean preprocessed inputs; nullopt for every other loss.
+std::optional<nn::ClassTree> class_tree(const Config& config, const data::Dataset& train,
+                                        const data::Preprocessing& preprocessing);
 
 // What every command that builds a config's model does first, in this order: seeds the global
 // generator with train.seed, loads the splits, fits the preprocessing on the training inputs
@@ -68,7 +73,7 @@ struct PreparedModel {
   data::Splits splits;
   data::Preprocessing preprocessing;       // fitted
   Shape sample_shape;                      // one training sample after preprocessing
-  std::vector<int64_t> class_counts;       // model_class_counts: what the model was built with
+  std::optional<nn::ClassTree> class_tree;  // class_tree(): what the model was built with
   std::shared_ptr<nn::Module> model;
 };
 PreparedModel prepare_model(const Config& config);
