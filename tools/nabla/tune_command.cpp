@@ -15,6 +15,7 @@
 
 #include "commands.hpp"
 #include "nabla/io/atomic_file.hpp"
+#include "nabla/run/config.hpp"
 #include "nabla/tune/results.hpp"
 #include "nabla/tune/runner.hpp"
 #include "nabla/tune/search.hpp"
@@ -54,8 +55,10 @@ std::vector<std::string> comparable_lines(const std::string& resolved) {
   return lines;
 }
 
+// base.toml is read back through this nabla's schema, so a key added since the search began
+// takes its default on both sides instead of reading as a change.
 void check_same_base(const std::string& path, const std::string& resolved) {
-  const std::vector<std::string> before = comparable_lines(io::read_file(path, "nabla tune --resume"));
+  const std::vector<std::string> before = comparable_lines(run::Config::from_file(path).resolved_toml());
   const std::vector<std::string> now = comparable_lines(resolved);
   for (size_t i = 0; i < std::max(before.size(), now.size()); ++i) {
     const std::string a = i < before.size() ? before[i] : "(nothing)";
