@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -67,11 +68,13 @@ Tensor class_means(const data::Dataset& train) {
   return from_vector(sums, {classes, kDims});
 }
 
+// `make_head` runs after the seed, so every output layer starts from the same generator state.
 void fit_and_score(const std::string& name, int64_t classes, const data::Dataset& train, const data::Dataset& test,
-                   std::shared_ptr<nn::Module> head, const std::string& tree_note, int64_t epochs = kEpochs) {
+                   const std::function<std::shared_ptr<nn::Module>()>& make_head, const std::string& tree_note,
+                   int64_t epochs = kEpochs) {
   manual_seed(1);
   auto model = std::make_shared<nn::Sequential>(std::initializer_list<std::shared_ptr<nn::Module>>{
-      std::make_shared<nn::Linear>(kDims, kHidden), std::make_shared<nn::ReLU>(), std::move(head)});
+      std::make_shared<nn::Linear>(kDims, kHidden), std::make_shared<nn::ReLU>(), make_head()});
   train::TrainerOptions options;
   options.epochs = epochs;
   options.progress = false;
@@ -125,7 +128,7 @@ int main(int argc, char** argv) {
     for (int64_t c : train.targets.to_vector<int64_t>()) counts[static_cast<size_t>(c)] += 1;
     if (layers.contains("softmax"))
       fit_and_score("softmax (Linear + cross-entropy)", classes, train, test,
-                    std::make_shared<nn::Linear>(kHidden, classes), "");
+                    [classes] { return std::make_shared<nn::Linear>(kHidden, classes); }, "");
     const nn::ClassTree balanced = nn::ClassTree::balanced(classes);
     const nn::ClassTree huffman = nn::ClassTree::huffman(counts);
     const nn::ClassTree clustered = nn::ClassTree::clustered(class_means(train));
@@ -138,10 +141,12 @@ int main(int argc, char** argv) {
       char note[96];
       std::snprintf(note, sizeof note, " (%s tree, mean path %.1f)", label, mean_depth);
       const nn::HierarchicalSoftmaxOptions options{.in_features = kHidden, .tree = tree};
-      const auto head = [&options] { return std::make_shared<nn::HierarchicalSoftmax>(options); };
-      fit_and_score("hierarchical softmax", classes, train, test, head(), note);
+      const auto head = [&options]() -> std::shared_ptr<nn::Module> {
+        return std::make_shared<nn::HierarchicalSoftmax>(options);
+      };
+      fit_and_score("hierarchical softmax", classes, train, test, head, note);
       // Its steps are cheaper: the same wall time buys more epochs.
-      fit_and_score("hierarchical softmax", classes, train, test, head(), note, 4 * kEpochs);
+      fit_and_score("hierarchical softmax", classes, train, test, head, note, 4 * kEpochs);
     }
   }
   return 0;

@@ -136,6 +136,30 @@ TEST(HierarchicalSoftmax, ProbabilitiesAreExactAndSumToOne) {
   }
 }
 
+TEST(HierarchicalSoftmax, DeepFloat32TreesAgreeWithThePathLossOfEveryClass) {
+  // 10,000 classes (depths 13 and 14) and a lopsided Huffman tree, float32: every class's
+  // log-probability from the top-down evaluation equals minus its path loss.
+  manual_seed(10);
+  std::vector<double> zipf(3000);
+  for (size_t c = 0; c < zipf.size(); ++c) zipf[c] = 1.0 / static_cast<double>(c + 1);
+  for (const ClassTree& tree : {ClassTree::balanced(10000), ClassTree::huffman(zipf)}) {
+    const int64_t c = tree.num_classes(), rows = 3;
+    const nn::ClassPaths paths = tree.paths();
+    const Tensor x = randn(Shape{rows, 8}), w = randn(Shape{c - 1, 8}) * 0.5, b = randn(Shape{c - 1});
+    const Tensor log_p = F::hierarchical_log_softmax(x, w, b, paths);
+    std::vector<int64_t> row_of, class_of;
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t k = 0; k < c; ++k) {
+        row_of.push_back(r);
+        class_of.push_back(k);
+      }
+    const Tensor nll = F::hierarchical_softmax_nll(index_select(x, 0, from_vector(row_of)), w, b, paths,
+                                                   from_vector(class_of), "none");
+    EXPECT_TRUE(all_close(log_p.flatten(), -nll, 1e-4, 1e-4));
+    EXPECT_TRUE(all_close(probabilities_sum(log_p), ones({rows}), 1e-4, 1e-4));
+  }
+}
+
 TEST(HierarchicalSoftmax, TwoClassesAreLogisticRegression) {
   const Tensor x = nabla::testing::f64({1.0, -2.0, 0.5, 3.0}, {2, 2});
   const Tensor w = nabla::testing::f64({0.3, -0.7}, {1, 2}), b = nabla::testing::f64({0.1}, {1});

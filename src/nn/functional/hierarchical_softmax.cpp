@@ -26,6 +26,59 @@ void check_operands(const char* where, const Tensor& input, const Tensor& weight
               bias.shape(), " must be [", nodes, "] for a tree of ", nodes + 1, " classes");
 }
 
+// The tree one depth at a time, from the path tables. Level l lists the internal nodes and the
+// classes one step below level l's nodes (level 0 is the root): for each, its parent's column
+// among level l's nodes and the decision's column in [log σ(s) | log σ(−s)].
+struct LevelPlan {
+  std::vector<std::vector<int64_t>> node_parent, node_edge;  // internal nodes at depth l + 1
+  std::vector<std::vector<int64_t>> leaf_parent, leaf_edge;  // classes at depth l + 1
+  std::vector<int64_t> class_column;  // class c's column among the leaves laid level by level
+};
+
+LevelPlan level_plan(const ClassPaths& paths) {
+  const int64_t classes = paths.nodes.size(0), depth = paths.depth, internal = classes - 1;
+  const auto* nodes = paths.nodes.data<int64_t>();
+  const auto* edges = paths.edges.data<int64_t>();
+  const auto* on = paths.on_path.data<float>();
+  // Every node's depth and its column within its depth, in the order the paths first meet them.
+  std::vector<int64_t> node_depth(static_cast<size_t>(internal), -1), column(static_cast<size_t>(internal), 0);
+  std::vector<int64_t> per_depth(static_cast<size_t>(depth), 0);
+  LevelPlan plan;
+  plan.node_parent.resize(static_cast<size_t>(std::max<int64_t>(depth - 1, 0)));
+  plan.node_edge.resize(plan.node_parent.size());
+  plan.leaf_parent.resize(static_cast<size_t>(depth));
+  plan.leaf_edge.resize(static_cast<size_t>(depth));
+  std::vector<std::pair<int64_t, int64_t>> leaf_at(static_cast<size_t>(classes));  // (level, index)
+  for (int64_t c = 0; c < classes; ++c) {
+    int64_t l = 0;
+    for (; l < depth && on[c * depth + l] != 0.0f; ++l) {
+      const int64_t node = nodes[c * depth + l];
+      if (node_depth[static_cast<size_t>(node)] >= 0) continue;
+      node_depth[static_cast<size_t>(node)] = l;
+      column[static_cast<size_t>(node)] = per_depth[static_cast<size_t>(l)]++;
+      if (l > 0) {
+        const int64_t parent = nodes[c * depth + l - 1];
+        plan.node_parent[static_cast<size_t>(l - 1)].push_back(column[static_cast<size_t>(parent)]);
+        plan.node_edge[static_cast<size_t>(l - 1)].push_back(edges[c * depth + l - 1]);
+      }
+    }
+    const int64_t parent = nodes[c * depth + l - 1];  // the class hangs below its last decision
+    auto& level_parents = plan.leaf_parent[static_cast<size_t>(l - 1)];
+    leaf_at[static_cast<size_t>(c)] = {l - 1, static_cast<int64_t>(level_parents.size())};
+    level_parents.push_back(column[static_cast<size_t>(parent)]);
+    plan.leaf_edge[static_cast<size_t>(l - 1)].push_back(edges[c * depth + l - 1]);
+  }
+  std::vector<int64_t> offset(static_cast<size_t>(depth) + 1, 0);
+  for (int64_t l = 0; l < depth; ++l)
+    offset[static_cast<size_t>(l + 1)] = offset[static_cast<size_t>(l)] + static_cast<int64_t>(plan.leaf_parent[static_cast<size_t>(l)].size());
+  plan.class_column.resize(static_cast<size_t>(classes));
+  for (int64_t c = 0; c < classes; ++c) {
+    const auto [level, index] = leaf_at[static_cast<size_t>(c)];
+    plan.class_column[static_cast<size_t>(c)] = offset[static_cast<size_t>(level)] + index;
+  }
+  return plan;
+}
+
 }  // namespace
 
 Tensor hierarchical_softmax_nll(const Tensor& input, const Tensor& weight, const Tensor& bias,
@@ -78,27 +131,28 @@ Tensor hierarchical_softmax_nll(const Tensor& input, const Tensor& weight, const
 Tensor hierarchical_log_softmax(const Tensor& input, const Tensor& weight, const Tensor& bias,
                                 const ClassPaths& paths) {
   check_operands("hierarchical_log_softmax", input, weight, bias, paths);
-  const int64_t n = input.size(0), depth = paths.depth, classes = paths.nodes.size(0);
-  // Each node's two log-decisions once, [N, 2(C − 1) + 1]; then each class sums its path's
-  // columns (paths.edges), a gather instead of a logarithm per class and step.
+  const int64_t n = input.size(0);
+  // Each node's two log-decisions once, [N, 2(C − 1)]: log σ(s) going left, log σ(−s) right.
   const Tensor scores = linear(input, weight, bias);
-  const Tensor padding_column = zeros({n, 1}, {.dtype = scores.dtype(), .device = scores.device()});
   const Tensor decisions =
       cat({-binary_cross_entropy_with_logits(scores, ones_like(scores), {.reduction = Reduction::none}),
-           -binary_cross_entropy_with_logits(scores, zeros_like(scores), {.reduction = Reduction::none}),
-           padding_column},
+           -binary_cross_entropy_with_logits(scores, zeros_like(scores), {.reduction = Reduction::none})},
           1);
-  const Tensor edges = paths.edges.to(input.device()).flatten();
-  // The [rows, C, depth] gather is the memory cost; rows go a chunk at a time so it stays near
-  // 2^22 elements.
-  const int64_t chunk = std::max<int64_t>(1, (int64_t{1} << 22) / std::max<int64_t>(1, classes * depth));
-  if (n <= chunk) return sum(index_select(decisions, 1, edges).view({n, classes, depth}), {2});
-  std::vector<Tensor> parts;
-  for (int64_t start = 0; start < n; start += chunk) {
-    const int64_t rows = std::min(chunk, n - start);
-    parts.push_back(sum(index_select(decisions.narrow(0, start, rows), 1, edges).view({rows, classes, depth}), {2}));
+  // Top down, one depth at a time: log P(reach node) = log P(reach parent) + its decision, and
+  // a class adds its last decision to its parent's. O(N · C) in all, where summing each class's
+  // path would be O(N · C · depth).
+  const LevelPlan plan = level_plan(paths);
+  const auto on_device = [&](const std::vector<int64_t>& v) { return from_vector(v).to(input.device()); };
+  Tensor reach = zeros({n, 1}, {.dtype = scores.dtype(), .device = scores.device()});  // the root
+  std::vector<Tensor> leaves;
+  for (size_t level = 0; level < plan.leaf_parent.size(); ++level) {
+    const auto step = [&](const std::vector<int64_t>& parent, const std::vector<int64_t>& edge) {
+      return index_select(reach, 1, on_device(parent)) + index_select(decisions, 1, on_device(edge));
+    };
+    if (!plan.leaf_parent[level].empty()) leaves.push_back(step(plan.leaf_parent[level], plan.leaf_edge[level]));
+    if (level < plan.node_parent.size()) reach = step(plan.node_parent[level], plan.node_edge[level]);
   }
-  return cat(parts, 0);
+  return index_select(cat(leaves, 1), 1, on_device(plan.class_column));
 }
 
 }  // namespace nabla::nn::functional
