@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "nabla/nn/functional/activation.hpp"
 #include "nabla/nn/functional/linear.hpp"
 #include "nabla/ops.hpp"
 
@@ -132,12 +133,12 @@ Tensor hierarchical_log_softmax(const Tensor& input, const Tensor& weight, const
                                 const ClassPaths& paths) {
   check_operands("hierarchical_log_softmax", input, weight, bias, paths);
   const int64_t n = input.size(0);
-  // Each node's two log-decisions once, [N, 2(C − 1)]: log σ(s) going left, log σ(−s) right.
+  // Each node's two log-decisions once, [N, 2(C − 1)]: log σ(s) = −softplus(−s) going left
+  // (softplus returns its input above 40, where log(1 + e^x) rounds to x in float64 too) and
+  // log σ(−s) = log σ(s) − s going right: one logarithm per node, not two.
   const Tensor scores = linear(input, weight, bias);
-  const Tensor decisions =
-      cat({-binary_cross_entropy_with_logits(scores, ones_like(scores), {.reduction = Reduction::none}),
-           -binary_cross_entropy_with_logits(scores, zeros_like(scores), {.reduction = Reduction::none})},
-          1);
+  const Tensor left = -softplus(-scores, 1.0, 40.0);
+  const Tensor decisions = cat({left, left - scores}, 1);
   // Top down, one depth at a time: log P(reach node) = log P(reach parent) + its decision, and
   // a class adds its last decision to its parent's. O(N · C) in all, where summing each class's
   // path would be O(N · C · depth).
