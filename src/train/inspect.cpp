@@ -1,11 +1,14 @@
 #include "nabla/train/inspect.hpp"
 
+#include <optional>
+
 #include "nabla/autograd.hpp"
 #include "nabla/ops.hpp"
 #include "nabla/random.hpp"
 #include "nabla/nn/conv.hpp"
 #include "nabla/train/inference.hpp"
 #include "nabla/train/monitor.hpp"
+#include "train/path_loss.hpp"
 
 namespace nabla::train {
 
@@ -76,7 +79,10 @@ std::string step_graph_dot(nn::Module& model,
   std::string dot;
   {
     autograd::GraphCaptureGuard capture;
-    const Tensor step_loss = loss(model(inputs.to(model.device())), targets.to(model.device()));
+    const Tensor x = inputs.to(model.device()), y = targets.to(model.device());
+    // The loss the Trainer steps on: a hierarchical softmax output's own path loss.
+    const std::optional<detail::PathLossModel> path_loss = detail::PathLossModel::of(model);
+    const Tensor step_loss = path_loss ? path_loss->loss(x, y) : loss(model(x), y);
     dot = autograd::graph_dot(step_loss, model.named_parameters());
   }
   return dot;

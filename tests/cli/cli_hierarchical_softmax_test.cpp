@@ -50,6 +50,14 @@ TEST(CliHierarchicalSoftmax, TrainsSavesTheTreeAndEvaluatesTheSame) {
   }
 }
 
+TEST(CliHierarchicalSoftmax, TheStepGraphIsThePathLossTrainingStepsOn) {
+  const CommandResult graph = run_nabla({"graph", kSpiral, "--set", "loss.name=\"hierarchical_softmax\"",
+                                         "--set", "data.spiral_classes=6"});
+  ASSERT_EQ(graph.exit_code, 0) << graph.err;
+  EXPECT_THAT(graph.out, HasSubstr("label=\"index_select"));  // the targets' node vectors
+  EXPECT_THAT(graph.out, ::testing::Not(HasSubstr("label=\"cross_entropy")));  // not every class
+}
+
 TEST(CliHierarchicalSoftmax, RefusesModelsWithoutALinearHeadAndLabelSmoothing) {
   const std::string dir = fresh_dir("hsoftmax_bad");
   std::vector<std::string> args = spiral_args(dir, "balanced");

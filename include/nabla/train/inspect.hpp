@@ -25,7 +25,8 @@ std::pair<std::string, Tensor> first_conv_weight(nn::Module& model, const Shape&
 // by the layer's state-dict prefix; eval mode, no gradients. Empty when the model has no Conv2d.
 std::vector<std::pair<std::string, Tensor>> conv_activations(nn::Module& model, const Tensor& input);
 
-// autograd::graph_dot of loss(model(inputs), targets) in training mode, captured under a
+// autograd::graph_dot of loss(model(inputs), targets) in training mode (for a Sequential that
+// ends in nn::HierarchicalSoftmax, that layer's path loss, which the Trainer steps on), captured under a
 // GraphCaptureGuard (saved tensors' shapes and bytes) and with the parameters' state-dict names.
 // It leaves no trace, so a run that draws its graph first trains bit for bit as one that does
 // not: the global generator (dropout's draws), the buffers (batch-norm running statistics) and
